@@ -1,0 +1,193 @@
+"""Command line: `ai-video-editor process INPUT --out DIR`, and one subcommand per stage.
+
+Every failure the user can cause ends as one line on stderr (`error: FILE: problem`)
+and a non-zero exit code; tracebacks go to run.log only.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import EngineError, InputError, ProjectError
+from .options import JobOptions, option_fields
+
+log = logging.getLogger("engine")
+
+PROGRESS_CHOICES = ("auto", "bar", "json", "log", "none")
+
+
+def _add_option_flags(parser: argparse.ArgumentParser, keep_project_values: bool) -> None:
+    """One flag per JobOptions field; for stage subcommands the default is 'keep the project's value'."""
+    group = parser.add_argument_group("job options")
+    for name, info in option_fields():
+        annotation = info["annotation"]
+        choices = typing.get_args(annotation) if typing.get_origin(annotation) is typing.Literal else None
+        kwargs: dict[str, Any] = {"dest": name, "help": info["help"]}
+        if choices:
+            kwargs["choices"] = choices
+        else:
+            kwargs["type"] = float
+        if keep_project_values:
+            kwargs["default"] = None
+        else:
+            kwargs["default"] = info["default"]
+            if info["default"] is not None:
+                kwargs["help"] += f" (default: {info['default']})"
+        group.add_argument(info["flag"], **kwargs)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--progress", choices=PROGRESS_CHOICES, default="auto",
+                        help="bar on a terminal, json lines for tools, log lines otherwise (default: auto)")
+    parser.add_argument("--jobs", type=int, default=2, help="stages run at once at most (default: 2)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to the terminal too, not only run.log")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .stages import STAGES
+
+    parser = argparse.ArgumentParser(
+        prog="ai-video-editor",
+        description="Edit raw footage into a finished video package, offline by default.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    process = sub.add_parser("process", help="run the whole job on INPUT, writing everything into --out")
+    process.add_argument("input", type=Path, metavar="INPUT", help="the footage (a video or audio file)")
+    process.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (made if missing)")
+    _add_option_flags(process, keep_project_values=False)
+    _add_common(process)
+    for stage in STAGES:
+        cmd = sub.add_parser(stage.name, help=f"re-run one stage on an output folder: {stage.help}")
+        cmd.add_argument("project", type=Path, metavar="DIR", help="an output folder made by `process`")
+        _add_option_flags(cmd, keep_project_values=True)
+        _add_common(cmd)
+    return parser
+
+
+class _OneLine(logging.Formatter):
+    """Terminal lines never carry a traceback; run.log does."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _setup_logging(project: Path | None, verbose: bool) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.INFO if verbose else logging.WARNING)
+    console.setFormatter(_OneLine())
+    root.addHandler(console)
+    if project is not None:
+        handler = logging.FileHandler(project / "run.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+
+
+def _prepare_out(out: Path) -> Path:
+    out = out.expanduser().absolute()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe_file = out / ".write-test"
+        probe_file.write_bytes(b"")
+        probe_file.unlink()
+    except OSError as exc:
+        raise ProjectError(f"cannot write to the output folder ({exc.strerror or exc})", out) from None
+    return out
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from .media.hashing import content_hash
+    from .media.probe import open_media
+    from .pipeline import existing_context, new_context, run_job
+    from .progress import make_sink
+
+    source = args.input.expanduser().absolute()
+    # Fail on bad input before anything is written.
+    open_media(source).close()
+    options = JobOptions(**{name: getattr(args, name) for name, _ in option_fields()})
+    project = _prepare_out(args.out)
+    _setup_logging(project, args.verbose)
+    log.info("ai-video-editor %s: %s -> %s", __version__, source, project)
+    digest = content_hash(source)
+    ctx = existing_context(project, source, digest) or new_context(source, options)
+    ctx.options = options
+    sink = make_sink(args.progress)
+    try:
+        run_job(project, ctx, digest, None, sink, max_jobs=args.jobs)
+    finally:
+        getattr(sink, "close", lambda: None)()
+    _print_outputs(project, ctx.outputs, args.progress)
+    return 0
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    from .context import load_context
+    from .media.hashing import content_hash
+    from .pipeline import run_job
+    from .progress import make_sink
+    from .stages import BY_NAME
+
+    project = args.project.expanduser().absolute()
+    if not project.is_dir():
+        raise ProjectError("output folder not found", project)
+    _setup_logging(project, args.verbose)
+    ctx = load_context(project)
+    missing = [n for n in BY_NAME[args.command].needs if n not in ctx.stages]
+    if missing:
+        raise ProjectError(f"stage {args.command} needs {', '.join(missing)} first; run `process` on this folder",
+                           project)
+    given = {name: getattr(args, name) for name, _ in option_fields() if getattr(args, name) is not None}
+    if given:
+        ctx.options = ctx.options.model_copy(update=given)
+        JobOptions.model_validate(ctx.options.model_dump())
+    source = Path(ctx.input)
+    if not source.is_file():
+        raise InputError("input file is gone; run `process` again", source)
+    run_job(project, ctx, content_hash(source), [args.command], make_sink(args.progress),
+            force={args.command}, max_jobs=args.jobs)
+    _print_outputs(project, ctx.outputs, args.progress)
+    return 0
+
+
+def _print_outputs(project: Path, outputs: dict[str, str], progress: str) -> None:
+    if progress == "json":
+        return
+    print(f"Outputs in {project}:")
+    for rel in ["run.log", "report.json", "context.json", *sorted(set(outputs.values()))]:
+        if (project / rel).exists():
+            print(f"  {project / rel}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(None, getattr(args, "verbose", False))
+    try:
+        return cmd_process(args) if args.command == "process" else cmd_stage(args)
+    except EngineError as exc:
+        log.debug("failed", exc_info=True)
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: cancelled", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, details in run.log
+        log.exception("internal error")
+        print(f"error: internal error: {type(exc).__name__}: {exc} (details in run.log)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The job's options: one table that the CLI, the context, the add-on and the docs all read.
+
+Each field of `JobOptions` is one option. Its `json_schema_extra` names the
+command-line flag and the stages whose results depend on it, so that a stage
+re-runs (and its cache key changes) exactly when one of its options changes.
+`QUALITY_PRESETS` holds what each quality mode means for every stage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ContentType = Literal["auto", "educational", "music", "general"]
+Quality = Literal["fast", "balanced", "high"]
+
+
+def _opt(default: Any, help_text: str, flag: str, stages: list[str], **kw: Any) -> Any:
+    return Field(default, description=help_text, json_schema_extra={"flag": flag, "stages": stages}, **kw)
+
+
+class JobOptions(BaseModel):
+    """Everything a user can choose for one job; stored in context.json."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    content_type: ContentType = _opt(
+        "auto", "What the footage is; auto detects it.", "--type", ["plan"])
+    quality: Quality = _opt(
+        "balanced", "fast: at most 720p, quickest; balanced: source size up to 1080p; high: source size, slower "
+        "encoder.", "--quality", ["audio", "render"])
+    silence_threshold_db: float | None = _opt(
+        None, "Audio level (dBFS) below which a moment is dead air; default: set from the clip's own noise floor "
+              "and speech level.", "--silence-threshold", ["audio"], le=0.0)
+    margin_before: float = _opt(
+        0.06, "Seconds of dead air kept before speech starts.", "--margin-before", ["plan"], ge=0.0, le=2.0)
+    margin_after: float = _opt(
+        0.08, "Seconds of dead air kept after speech ends.", "--margin-after", ["plan"], ge=0.0, le=2.0)
+    min_cut: float = _opt(
+        0.4, "Dead air shorter than this (seconds) is a natural pause and stays.", "--min-cut", ["plan"],
+        ge=0.0, le=10.0)
+    min_clip: float = _opt(
+        0.12, "Sound shorter than this (seconds) with dead air around it is noise, not speech.", "--min-clip",
+        ["plan"], ge=0.0, le=10.0)
+
+    def for_stage(self, stage: str) -> dict[str, Any]:
+        """The options a stage's result depends on: its part of the cache key and resume fingerprint."""
+        return {
+            name: getattr(self, name)
+            for name, field in type(self).model_fields.items()
+            if stage in (field.json_schema_extra or {}).get("stages", [])  # type: ignore[union-attr]
+        }
+
+
+@dataclass(frozen=True)
+class QualityPreset:
+    """What a quality mode means for each stage."""
+
+    max_height: int | None  # None: keep the source size
+    x264_preset: str
+    crf: int
+    audio_bitrate: str
+    analysis_hop_s: float  # audio analysis resolution
+
+
+QUALITY_PRESETS: dict[str, QualityPreset] = {
+    "fast": QualityPreset(max_height=720, x264_preset="veryfast", crf=23, audio_bitrate="128k", analysis_hop_s=0.02),
+    "balanced": QualityPreset(max_height=1080, x264_preset="veryfast", crf=21, audio_bitrate="160k",
+                              analysis_hop_s=0.01),
+    "high": QualityPreset(max_height=None, x264_preset="medium", crf=18, audio_bitrate="192k", analysis_hop_s=0.01),
+}
+
+
+def option_fields() -> list[tuple[str, dict[str, Any]]]:
+    """(name, description) pairs of every option, in table order, for the CLI and docs."""
+    rows = []
+    for name, field in JobOptions.model_fields.items():
+        extra = dict(field.json_schema_extra or {})  # type: ignore[arg-type]
+        rows.append((name, {"flag": extra["flag"], "stages": extra["stages"], "default": field.default,
+                            "help": field.description, "annotation": field.annotation}))
+    return rows

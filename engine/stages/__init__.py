@@ -1,0 +1,41 @@
+"""The stage table: every stage, what it needs, and the module that runs it.
+
+The orchestrator (engine.pipeline) reads only this table; stage modules are
+imported in their worker process, never in the orchestrator.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    module: str
+    needs: tuple[str, ...]
+    help: str
+    weight: float  # share of a typical job's time, for the overall progress bar
+    version: int = 1  # bump when the stage's output changes for the same inputs
+
+
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec("probe", "engine.stages.probe", (), "Read the input's streams, rates and duration.", 0.01),
+    StageSpec("audio", "engine.stages.audio", ("probe",), "Find dead air in the audio.", 0.04),
+    StageSpec("plan", "engine.stages.plan", ("audio",), "Decide the edit; write timeline.json.", 0.01),
+    StageSpec("render", "engine.stages.render", ("plan",), "Render timeline.json to edited.mp4.", 0.92),
+    StageSpec("export", "engine.stages.export", ("plan",), "Export the edit as edit.otio.", 0.02),
+)
+
+BY_NAME = {stage.name: stage for stage in STAGES}
+
+
+def closure(names: list[str]) -> list[StageSpec]:
+    """The named stages and everything they need, in table (topological) order."""
+    wanted: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in wanted:
+            wanted.add(name)
+            pending.extend(BY_NAME[name].needs)
+    return [stage for stage in STAGES if stage.name in wanted]

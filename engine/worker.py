@@ -1,0 +1,68 @@
+"""A stage's own process: `python -m engine.worker STAGE PROJECT`.
+
+Protocol with the orchestrator: JSON lines on stdout (progress, then one
+`result` or `error`), log lines on stderr. Anything a library prints to stdout
+is sent to stderr instead, so it can never break the protocol. The worker reads
+context.json but never writes it; it returns its sections in the result.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .context import load_context
+from .errors import EngineError
+from .stages import BY_NAME
+from .stages.base import EventWriter, StageJob
+
+log = logging.getLogger("engine.worker")
+
+# The orchestrator parses this to re-log each line under its level and logger (see pipeline._copy_log).
+LOG_FORMAT = "%(levelname)s|%(name)s|%(message)s"
+
+
+def _private_stdout() -> EventWriter:
+    """Keep the real stdout for events; point fd 1 (and sys.stdout) at stderr."""
+    events_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return EventWriter(os.fdopen(events_fd, "w", encoding="utf-8", buffering=1))
+
+
+def main(argv: list[str]) -> int:
+    events = _private_stdout()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
+    if len(argv) != 2 or argv[0] not in BY_NAME:
+        events.emit("error", message=f"usage: python -m engine.worker {{{','.join(BY_NAME)}}} PROJECT")
+        return 2
+    name, project = argv[0], Path(argv[1])
+    try:
+        ctx = load_context(project)
+        module = importlib.import_module(BY_NAME[name].module)
+        job = StageJob(name, project, ctx, events)
+        result = module.run(job)
+        events.emit(
+            "result",
+            sections={k: (None if v is None else v.model_dump(mode="json", by_alias=True))
+                      for k, v in result.sections.items()},
+            outputs=result.outputs,
+            warnings=result.warnings,
+            counters=vars(job.counters),
+        )
+        return 0
+    except EngineError as exc:
+        log.error("%s", exc)
+        events.emit("error", message=str(exc), exit_code=exc.exit_code)
+        return exc.exit_code
+    except Exception as exc:  # an engine bug: full traceback to run.log, one line to the user
+        log.exception("stage %s failed", name)
+        events.emit("error", message=f"internal error in stage {name}: {type(exc).__name__}: {exc} "
+                                     f"(details in run.log)", exit_code=3)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,54 @@
+"""Shared fixtures: the bundled sample, its ground truth, and one processed run of it per session."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "talk.mp4"
+TRUTH = ROOT / "samples" / "talk_truth.json"
+
+
+def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real command line, as a user would: `python -m engine ...`."""
+    proc = subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+    return proc
+
+
+def stream_facts(path: Path) -> dict[str, dict]:
+    """Per stream type: frames (decoded), end time and duration in seconds."""
+    facts: dict[str, dict] = {}
+    with av.open(str(path)) as container:
+        for stream in container.streams:
+            if stream.type not in ("video", "audio"):
+                continue
+            end, count = 0.0, 0
+            for frame in container.decode(stream):
+                count += 1 if stream.type == "video" else frame.samples
+                duration = (1 / stream.average_rate if stream.type == "video" else frame.samples / frame.sample_rate)
+                end = max(end, float(frame.time) + float(duration))
+            container.seek(0)
+            facts[stream.type] = {"count": count, "end": end}
+    return facts
+
+
+@pytest.fixture(scope="session")
+def truth() -> dict:
+    return json.loads(TRUTH.read_text())
+
+
+@pytest.fixture(scope="session")
+def processed(tmp_path_factory) -> Path:
+    """The sample processed once with default options through the real CLI."""
+    out = tmp_path_factory.mktemp("sample") / "out"
+    run_cli("process", str(SAMPLE), "--out", str(out), "--progress", "none")
+    return out
