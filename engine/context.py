@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter, ValidationError
 
@@ -92,14 +92,165 @@ class MediaInfo(Model):
         return self.audio.start_s - (self.video.start_s if self.video else self.audio.start_s)
 
 
+class Loudness(Model):
+    """EBU R128 / ITU-R BS.1770 loudness of the source."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+    loudness_range_lu: float
+    short_term_hop_s: float
+    short_term_lufs: list[float]  # 3 s windows every short_term_hop_s, from source time zero
+
+
+class Emphasis(Model):
+    """A moment said louder and/or higher than the speaker's local norm."""
+
+    start: float
+    end: float
+    loudness_db: float  # above the local speech level
+    pitch_semitones: float  # above the speaker's median pitch
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class MusicAnalysis(Model):
+    tempo_bpm: float
+    beats: list[float]  # seconds
+    downbeats: list[float]
+    beats_per_bar: int = 4
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
 class AudioAnalysis(Model):
-    """Dead-air detection in the manner of auto-editor, on a fixed analysis hop."""
+    """Dead-air detection in the manner of auto-editor, on a fixed analysis hop; loudness; emphasis; beats."""
 
     hop_s: float
     threshold_db: float
     noise_floor_db: float
     speech_level_db: float
     sound: list[Interval]  # spans louder than the threshold, before margins and minimum lengths
+    loudness: Loudness | None = None
+    pitch_median_hz: float | None = None
+    emphasis: list[Emphasis] = Field(default_factory=list)
+    music: MusicAnalysis | None = None
+
+
+class Word(Model):
+    text: str  # as spoken, without surrounding spaces
+    start: float
+    end: float
+    probability: float = Field(ge=0.0, le=1.0)
+    filler: bool = False
+
+
+class TranscriptSegment(Model):
+    """A sentence (or Whisper segment): words[first_word:last_word + 1]."""
+
+    start: float
+    end: float
+    text: str
+    first_word: int
+    last_word: int
+
+
+class Filler(Model):
+    word: int  # index into Transcript.words
+    start: float
+    end: float
+    text: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    acoustic: bool  # confirmed by the acoustic check, not only by the transcript
+
+
+class Retake(Model):
+    """A sentence started, abandoned, then said again: the abandoned take is the one to cut."""
+
+    abandoned: Interval
+    abandoned_text: str
+    repeat: Interval
+    repeat_text: str
+    similarity: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Transcript(Model):
+    model: str
+    language: str
+    words: list[Word]
+    segments: list[TranscriptSegment]
+    fillers: list[Filler] = Field(default_factory=list)
+    retakes: list[Retake] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(segment.text for segment in self.segments)
+
+
+class FrameStats(Model):
+    t: float
+    sharpness: float  # variance of the Laplacian at analysis size
+    brightness: float  # mean luma, 0-255
+    contrast: float  # luma standard deviation
+    motion: float  # mean absolute luma change from the previous sample, 0-255
+    faces: int
+    face_area: float  # largest face as a fraction of the frame
+
+
+class ExposureIssue(Model):
+    start: float
+    end: float
+    kind: Literal["dark", "bright", "low_contrast"]
+
+
+class ThumbnailCandidate(Model):
+    t: float
+    score: float
+    reasons: list[str]
+    face_box: tuple[float, float, float, float] | None = None  # x, y, w, h as fractions of the frame
+
+
+class VisualAnalysis(Model):
+    sample_fps: float
+    width: int  # analysis frame size
+    height: int
+    shot_changes: list[float]
+    frames: list[FrameStats]
+    exposure_issues: list[ExposureIssue] = Field(default_factory=list)
+    thumbnail_candidates: list[ThumbnailCandidate] = Field(default_factory=list)
+
+
+class Keyword(Model):
+    text: str
+    score: float = Field(ge=0.0, le=1.0)  # higher is more relevant
+
+
+class Concept(Model):
+    text: str
+    score: float = Field(ge=0.0, le=1.0)
+    mentions: list[float]  # source times
+
+
+class Chapter(Model):
+    start: float  # source time
+    end: float
+    title: str
+
+
+class Peak(Model):
+    t: float
+    score: float = Field(ge=0.0, le=1.0)
+    kind: Literal["engagement", "emotion"]
+    reason: str
+
+
+class ContentAnalysis(Model):
+    content_type: Literal["educational", "music", "general"]
+    type_confidence: float = Field(ge=0.0, le=1.0)
+    type_reason: str
+    speech_rate_wpm: float | None = None
+    keywords: list[Keyword] = Field(default_factory=list)
+    concepts: list[Concept] = Field(default_factory=list)
+    chapters: list[Chapter] = Field(default_factory=list)
+    peaks: list[Peak] = Field(default_factory=list)
 
 
 class PlanSummary(Model):
@@ -126,6 +277,9 @@ class ContentContext(Model):
     options: JobOptions
     media: MediaInfo | None = None
     audio: AudioAnalysis | None = None
+    transcript: Transcript | None = None
+    visual: VisualAnalysis | None = None
+    content: ContentAnalysis | None = None
     plan: PlanSummary | None = None
     outputs: dict[str, str] = Field(default_factory=dict)  # name -> path relative to the project folder
     stages: dict[str, StageRecord] = Field(default_factory=dict)
@@ -177,7 +331,7 @@ def save_context(project: Path, ctx: ContentContext) -> int:
 
 
 # Sections a stage may return; the orchestrator merges exactly these.
-SECTIONS = ("media", "audio", "plan")
+SECTIONS = ("media", "audio", "transcript", "visual", "content", "plan")
 
 
 def apply_section(ctx: ContentContext, name: str, value: Any) -> None:

@@ -40,6 +40,9 @@ class JobOptions(BaseModel):
     min_cut: float = _opt(
         0.4, "Dead air shorter than this (seconds) is a natural pause and stays.", "--min-cut", ["plan"],
         ge=0.0, le=10.0)
+    whisper_model: str = _opt(
+        "tiny.en", "Speech model: tiny.en (bundled, offline), a local faster-whisper model folder, or a model name "
+                   "faster-whisper downloads when online.", "--whisper-model", ["transcribe"])
     min_clip: float = _opt(
         0.12, "Sound shorter than this (seconds) with dead air around it is noise, not speech.", "--min-clip",
         ["plan"], ge=0.0, le=10.0)
@@ -62,13 +65,17 @@ class QualityPreset:
     crf: int
     audio_bitrate: str
     analysis_hop_s: float  # audio analysis resolution
+    whisper_beam: int  # beam size of the speech recogniser
+    visual_fps: float  # frames a second sampled for visual analysis
 
 
 QUALITY_PRESETS: dict[str, QualityPreset] = {
-    "fast": QualityPreset(max_height=720, x264_preset="veryfast", crf=23, audio_bitrate="128k", analysis_hop_s=0.02),
+    "fast": QualityPreset(max_height=720, x264_preset="veryfast", crf=23, audio_bitrate="128k", analysis_hop_s=0.02,
+                          whisper_beam=1, visual_fps=1.0),
     "balanced": QualityPreset(max_height=1080, x264_preset="veryfast", crf=21, audio_bitrate="160k",
-                              analysis_hop_s=0.01),
-    "high": QualityPreset(max_height=None, x264_preset="medium", crf=18, audio_bitrate="192k", analysis_hop_s=0.01),
+                              analysis_hop_s=0.01, whisper_beam=1, visual_fps=2.0),
+    "high": QualityPreset(max_height=None, x264_preset="medium", crf=18, audio_bitrate="192k", analysis_hop_s=0.01,
+                          whisper_beam=5, visual_fps=4.0),
 }
 
 

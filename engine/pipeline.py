@@ -40,7 +40,7 @@ ENGINE_ROOT = Path(__file__).resolve().parent.parent
 def stage_fingerprint(spec: StageSpec, ctx: ContentContext, content_hash: str) -> str:
     """What a stage's result depends on: the input's content, its options, and what it needs."""
     needs = {name: ctx.stages[name].fingerprint if name in ctx.stages else None for name in spec.needs}
-    blob = json.dumps({"stage": spec.name, "version": spec.version, "input": content_hash,
+    blob = json.dumps({"engine": __version__, "stage": spec.name, "version": spec.version, "input": content_hash,
                        "options": ctx.options.for_stage(spec.name), "needs": needs},
                       sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
@@ -127,8 +127,9 @@ class JobRun:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(ENGINE_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]), PYTHONUNBUFFERED="1")
         started = now()
+        fingerprint = stage_fingerprint(spec, self.ctx, self.content_hash)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "engine.worker", spec.name, str(self.project)],
+            [sys.executable, "-m", "engine.worker", spec.name, str(self.project), fingerprint],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
             env=env, cwd=str(self.project), start_new_session=(os.name == "posix"),
         )

@@ -1,9 +1,11 @@
-"""A stage's own process: `python -m engine.worker STAGE PROJECT`.
+"""A stage's own process: `python -m engine.worker STAGE PROJECT [FINGERPRINT]`.
 
 Protocol with the orchestrator: JSON lines on stdout (progress, then one
 `result` or `error`), log lines on stderr. Anything a library prints to stdout
 is sent to stderr instead, so it can never break the protocol. The worker reads
 context.json but never writes it; it returns its sections in the result.
+A cacheable stage whose fingerprint is in the cache replays the cached result
+instead of running (see engine.cache).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from .cache import open_cache
 from .context import load_context
 from .errors import EngineError
 from .stages import BY_NAME
@@ -35,23 +38,33 @@ def _private_stdout() -> EventWriter:
 def main(argv: list[str]) -> int:
     events = _private_stdout()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
-    if len(argv) != 2 or argv[0] not in BY_NAME:
-        events.emit("error", message=f"usage: python -m engine.worker {{{','.join(BY_NAME)}}} PROJECT")
+    if len(argv) not in (2, 3) or argv[0] not in BY_NAME:
+        events.emit("error", message=f"usage: python -m engine.worker {{{','.join(BY_NAME)}}} PROJECT [FINGERPRINT]")
         return 2
     name, project = argv[0], Path(argv[1])
+    fingerprint = argv[2] if len(argv) == 3 else None
+    spec = BY_NAME[name]
+    cache = open_cache() if spec.cacheable and fingerprint else None
     try:
         ctx = load_context(project)
-        module = importlib.import_module(BY_NAME[name].module)
-        job = StageJob(name, project, ctx, events)
-        result = module.run(job)
-        events.emit(
-            "result",
-            sections={k: (None if v is None else v.model_dump(mode="json", by_alias=True))
-                      for k, v in result.sections.items()},
-            outputs=result.outputs,
-            warnings=result.warnings,
-            counters=vars(job.counters),
-        )
+        job = StageJob(name, project, ctx, events, cache)
+        payload = cache.get(f"stage:{name}", fingerprint) if cache else None
+        if payload is not None:
+            job.counters.cache_hits += 1
+            log.info("stage %s: cached result %s", name, fingerprint)
+        else:
+            if cache:
+                job.counters.cache_misses += 1
+            result = importlib.import_module(spec.module).run(job)
+            payload = {
+                "sections": {k: (None if v is None else v.model_dump(mode="json", by_alias=True))
+                             for k, v in result.sections.items()},
+                "outputs": result.outputs,
+                "warnings": result.warnings,
+            }
+            if cache and not result.outputs:  # only results held wholly in the context can be replayed
+                cache.put(f"stage:{name}", fingerprint, payload)
+        events.emit("result", **payload, counters=vars(job.counters))
         return 0
     except EngineError as exc:
         log.error("%s", exc)
@@ -62,6 +75,9 @@ def main(argv: list[str]) -> int:
         events.emit("error", message=f"internal error in stage {name}: {type(exc).__name__}: {exc} "
                                      f"(details in run.log)", exit_code=3)
         return 3
+    finally:
+        if cache:
+            cache.close()
 
 
 if __name__ == "__main__":

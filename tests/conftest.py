@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import av
@@ -13,6 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "talk.mp4"
 TRUTH = ROOT / "samples" / "talk_truth.json"
+
+# Every test session gets its own empty cache, so results never depend on an earlier run.
+os.environ["AVE_CACHE_DIR"] = tempfile.mkdtemp(prefix="ave-test-cache-")
 
 
 def run_cli(*args: str, check: bool = True, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

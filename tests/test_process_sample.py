@@ -172,3 +172,13 @@ def test_json_progress_lines(tmp_path: Path) -> None:
     # Fast mode renders at most 720p: the sample is 720p already, so its size stays.
     with av.open(str(tmp_path / "out" / "edited.mp4")) as c:
         assert c.streams.video[0].codec_context.height == 720
+
+
+def test_second_job_on_the_same_input_uses_the_cache(processed: Path, tmp_path: Path) -> None:
+    # `processed` filled the cache; a new folder must not redo the analysis.
+    run_cli("process", str(SAMPLE), "--out", str(tmp_path / "again"), "--progress", "none")
+    report = load(tmp_path / "again", "report.json")
+    audio = next(r for r in report["stages"] if r["name"] == "audio")
+    assert audio["cache_hits"] == 1 and audio["cache_misses"] == 0 and not audio["skipped"]
+    assert report["totals"]["cache_hits"] >= 1
+    assert load(tmp_path / "again", "timeline.json")["tracks"] == load(processed, "timeline.json")["tracks"]

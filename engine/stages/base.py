@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel
 
+from ..cache import Cache
 from ..context import ContentContext
 from ..metrics import Counters
 
@@ -34,10 +35,12 @@ class EventWriter:
 
 
 class StageJob:
-    def __init__(self, name: str, project: Path, ctx: ContentContext, events: EventWriter) -> None:
+    def __init__(self, name: str, project: Path, ctx: ContentContext, events: EventWriter,
+                 cache: Cache | None = None) -> None:
         self.name = name
         self.project = project
         self.ctx = ctx
+        self.cache = cache  # for stages that cache finer-grained things (API responses)
         self.counters = Counters()
         self.events = events
         self._last_progress = 0.0
