@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -56,13 +57,14 @@ def make_key(*parts: Any) -> str:
 
 
 class Cache:
-    """One SQLite file; safe for several processes at once (SQLite locks, WAL journal)."""
+    """One SQLite file; safe for several processes (SQLite locks, WAL journal) and threads (a lock)."""
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = directory / DB_NAME
         fresh = not self.path.exists()
-        self.db = sqlite3.connect(self.path, timeout=30)
+        self._lock = threading.Lock()
+        self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         if fresh:
             os.chmod(self.path, 0o600)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -70,6 +72,10 @@ class Cache:
         self.db.commit()
 
     def get(self, namespace: str, key: str) -> Any | None:
+        with self._lock:
+            return self._get(namespace, key)
+
+    def _get(self, namespace: str, key: str) -> Any | None:
         row = self.db.execute(
             "SELECT value, expires_at FROM entries WHERE namespace = ? AND key = ?", (namespace, key)).fetchone()
         if row is None:
@@ -83,10 +89,11 @@ class Cache:
 
     def put(self, namespace: str, key: str, value: Any, ttl_s: float | None = TTL_FOREVER) -> None:
         now = time.time()
-        self.db.execute(
-            "INSERT OR REPLACE INTO entries (namespace, key, value, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-            (namespace, key, json.dumps(value), now, None if ttl_s is None else now + ttl_s))
-        self.db.commit()
+        with self._lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO entries (namespace, key, value, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                (namespace, key, json.dumps(value), now, None if ttl_s is None else now + ttl_s))
+            self.db.commit()
 
     def close(self) -> None:
         self.db.close()

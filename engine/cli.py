@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import typing
 from pathlib import Path
@@ -31,7 +32,8 @@ def _add_option_flags(parser: argparse.ArgumentParser, keep_project_values: bool
         if choices:
             kwargs["choices"] = choices
         else:
-            kwargs["type"] = float
+            # float | None (an optional number) parses as float; str stays str.
+            kwargs["type"] = next((t for t in (int, float, str) if t is annotation or t in typing.get_args(annotation)))
         if keep_project_values:
             kwargs["default"] = None
         else:
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (made if missing)")
     _add_option_flags(process, keep_project_values=False)
     _add_common(process)
+    explain = sub.add_parser("explain", help="print every decision of the edit with its time, reason and confidence")
+    explain.add_argument("project", type=Path, metavar="DIR", help="an output folder made by `process`")
     for stage in STAGES:
         cmd = sub.add_parser(stage.name, help=f"re-run one stage on an output folder: {stage.help}")
         cmd.add_argument("project", type=Path, metavar="DIR", help="an output folder made by `process`")
@@ -84,6 +88,7 @@ def _setup_logging(project: Path | None, verbose: bool) -> None:
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.INFO if verbose else logging.WARNING)
     console.setFormatter(_OneLine())
+    console.addFilter(lambda record: not getattr(record, "from_worker", False))
     root.addHandler(console)
     if project is not None:
         handler = logging.FileHandler(project / "run.log", encoding="utf-8")
@@ -157,6 +162,17 @@ def cmd_stage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .review import explain_lines
+    from .timeline import load_timeline
+
+    timeline = load_timeline(args.project.expanduser().absolute())
+    print("\n".join(explain_lines(timeline)))
+    kept, cut = timeline.duration_s, sum(d.source_end - d.source_start for d in timeline.decisions if d.action == "cut")
+    print(f"{len(timeline.decisions)} decisions; {cut:.1f} s cut, {kept:.1f} s kept")
+    return 0
+
+
 def _print_outputs(project: Path, outputs: dict[str, str], progress: str) -> None:
     if progress == "json":
         return
@@ -171,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(None, getattr(args, "verbose", False))
     try:
-        return cmd_process(args) if args.command == "process" else cmd_stage(args)
+        commands = {"process": cmd_process, "explain": cmd_explain}
+        return commands.get(args.command, cmd_stage)(args)
     except EngineError as exc:
         log.debug("failed", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)
@@ -179,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)

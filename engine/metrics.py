@@ -15,16 +15,15 @@ SAMPLE_INTERVAL_S = 0.05
 class Counters:
     """What a stage counts itself: API use, cache use and money."""
 
-    api_calls: int = 0
+    api_calls: int = 0  # requests sent, retries included
     cache_hits: int = 0
     cache_misses: int = 0
     cost_usd: float = 0.0
-
-    def add(self, other: "Counters") -> None:
-        self.api_calls += other.api_calls
-        self.cache_hits += other.cache_hits
-        self.cache_misses += other.cache_misses
-        self.cost_usd += other.cost_usd
+    tokens_in: int = 0
+    tokens_out: int = 0
+    api_retries: int = 0
+    api_errors: int = 0  # failed requests and unusable answers
+    fallbacks: int = 0  # times the local path stood in for an AI service
 
 
 @dataclass

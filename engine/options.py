@@ -30,6 +30,13 @@ class JobOptions(BaseModel):
     quality: Quality = _opt(
         "balanced", "fast: at most 720p, quickest; balanced: source size up to 1080p; high: source size, slower "
         "encoder.", "--quality", ["audio", "render"])
+    director: Literal["auto", "local", "gemini"] = _opt(
+        "auto", "Who plans the edit: local (offline), gemini (needs GEMINI_API_KEY; falls back to local), or auto "
+                "(gemini when a key is set).", "--director", ["plan"])
+    gemini_model: str = _opt(
+        "gemini-2.5-flash", "Gemini model for the director and the metadata.", "--gemini-model", ["plan"])
+    budget_usd: float = _opt(
+        2.0, "Most this project may spend on paid APIs, in USD; never exceeded.", "--budget", ["plan"], ge=0.0)
     silence_threshold_db: float | None = _opt(
         None, "Audio level (dBFS) below which a moment is dead air; default: set from the clip's own noise floor "
               "and speech level.", "--silence-threshold", ["audio"], le=0.0)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .ai.gemini import api_key_from_env
 from .context import ContentContext, StageRecord, apply_section, context_path, load_context, save_context
 from .errors import Cancelled, EngineError, StageFailed
 from .metrics import Counters, StageMetrics, TreeSampler, now, own_cpu_s
@@ -40,8 +41,10 @@ ENGINE_ROOT = Path(__file__).resolve().parent.parent
 def stage_fingerprint(spec: StageSpec, ctx: ContentContext, content_hash: str) -> str:
     """What a stage's result depends on: the input's content, its options, and what it needs."""
     needs = {name: ctx.stages[name].fingerprint if name in ctx.stages else None for name in spec.needs}
+    # Whether a key is set changes an AI stage's result; the key itself never enters the fingerprint.
+    ai = {"key_set": bool(api_key_from_env()), "base_url": os.environ.get("AVE_GEMINI_BASE_URL")} if spec.uses_ai else None
     blob = json.dumps({"engine": __version__, "stage": spec.name, "version": spec.version, "input": content_hash,
-                       "options": ctx.options.for_stage(spec.name), "needs": needs},
+                       "options": ctx.options.for_stage(spec.name), "needs": needs, "ai": ai},
                       sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
@@ -238,7 +241,8 @@ def _copy_log(stream, stage: str) -> None:
             level, name, text = logging.getLevelNamesMapping()[parts[0]], parts[1], parts[2]
         else:
             text = line.rstrip("\n")
-        logging.getLogger(name).log(level, "[%s] %s", stage, text)
+        # run.log only: the user's terminal gets the stage's one-line outcome, never a worker's traceback.
+        logging.getLogger(name).log(level, "[%s] %s", stage, text, extra={"from_worker": True})
 
 
 def _died_message(stage: str, code: int | None) -> str:

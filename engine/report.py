@@ -12,12 +12,12 @@ import psutil
 from . import __version__
 from .context import ContentContext
 from .fsutil import write_json_atomic
-from .metrics import StageMetrics
+from .metrics import Counters, StageMetrics
 from .stages import STAGES
 
 REPORT_FILE = "report.json"
 REPORT_SCHEMA = "ai-video-editor/report"
-COUNTER_KEYS = ("api_calls", "cache_hits", "cache_misses", "cost_usd")
+COUNTER_KEYS = tuple(Counters.__dataclass_fields__)
 
 
 def machine() -> dict:

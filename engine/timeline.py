@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -50,20 +50,94 @@ class Clip(Model):
         return self.start + self.length
 
 
+class Keyframe(Model):
+    frame: int = Field(ge=0)  # timeline frame
+    value: float
+    # How the value moves from this key to the next: ease = smooth in and out (Bezier in Blender).
+    interpolation: Literal["linear", "ease", "hold"] = "ease"
+
+
+class Effect(Model):
+    """A punch-in zoom (with an optional pan) on a video track, in timeline frames."""
+
+    id: str
+    kind: Literal["zoom"]
+    start: int = Field(ge=0)
+    end: int = Field(ge=1)
+    scale: list[Keyframe]  # 1.0 is the full frame; 1.2 shows the middle 83%
+    center_x: list[Keyframe]  # the point zoomed into, as a fraction of the width
+    center_y: list[Keyframe]
+
+
+class Transition(Model):
+    """At a cut between two clips of a track: a crossfade, or a dip through a colour."""
+
+    id: str
+    kind: Literal["crossfade", "dip_to_black", "dip_to_white"]
+    at: int = Field(ge=0)  # the timeline frame of the cut
+    duration: int = Field(ge=2)  # frames, centred on the cut
+
+
+class TextLayer(Model):
+    type: Literal["text"] = "text"
+    id: str
+    kind: Literal["title_card", "lower_third", "caption", "keyword_card"]
+    start: int = Field(ge=0)
+    end: int = Field(ge=1)
+    text: str = Field(min_length=1)
+    subtitle: str | None = None
+    animation: Literal["fade", "slide", "pop", "none"] = "fade"
+    asset: str | None = None  # a pre-rendered clip with alpha (media id), when one was made
+
+
+class BrollSpec(Model):
+    """What to draw, in terms Blender (or any renderer) can build from."""
+
+    kind: Literal["bar_chart", "line_chart", "diagram", "keyword_card", "visualizer"]
+    title: str
+    labels: list[str] = Field(default_factory=list)
+    values: list[float] = Field(default_factory=list)
+    unit: str = ""
+    items: list[str] = Field(default_factory=list)  # diagram steps or keywords
+
+
+class BrollLayer(Model):
+    type: Literal["broll"] = "broll"
+    id: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=1)
+    placement: Literal["fullscreen", "picture_in_picture"] = "picture_in_picture"
+    spec: BrollSpec
+    asset: str | None = None  # media id of the rendered clip with alpha, once rendered
+
+
+Layer = Annotated[TextLayer | BrollLayer, Field(discriminator="type")]
+
+
 class Track(Model):
     id: str
-    kind: Literal["video", "audio"]
-    clips: list[Clip]
+    kind: Literal["video", "audio", "overlay"]
+    clips: list[Clip] = Field(default_factory=list)  # video and audio tracks
+    effects: list[Effect] = Field(default_factory=list)  # video tracks
+    transitions: list[Transition] = Field(default_factory=list)  # video and audio tracks
+    layers: list[Layer] = Field(default_factory=list)  # overlay tracks
+
+    @property
+    def end(self) -> int:
+        return max([c.end for c in self.clips] + [layer.end for layer in self.layers], default=0)
 
 
 class Decision(Model):
     """One editorial choice, with why and how sure, for review (`ai-video-editor explain`)."""
 
-    action: Literal["cut", "keep"]
-    source_start: float  # seconds
+    action: Literal["cut", "keep", "zoom", "title", "broll", "transition", "accent"]
+    kind: str = ""  # what sort: dead_air, filler, retake, emphasis, chapter, concept, numbers, beat...
+    source_start: float  # seconds of source time
     source_end: float
     reason: str
     confidence: float = Field(ge=0.0, le=1.0)
+    director: Literal["local", "gemini"] = "local"
+    item: str | None = None  # id of the clip, effect, transition or layer it produced
 
 
 class Timeline(Model):
@@ -81,7 +155,9 @@ class Timeline(Model):
 
     @property
     def duration_frames(self) -> int:
-        return max((clip.end for track in self.tracks for clip in track.clips), default=0)
+        """The length of the edit: its video (or, without video, audio) clips; overlays never extend it."""
+        main = [t for t in self.tracks if t.kind == "video"] or [t for t in self.tracks if t.kind == "audio"]
+        return max((clip.end for track in main for clip in track.clips), default=0)
 
     @property
     def duration_s(self) -> float:
@@ -125,22 +201,91 @@ def validate(timeline: Timeline, project: Path) -> None:
     root = project.resolve()
     for ref in timeline.media:
         _check_media_path(ref, root)
+    item_ids = [item.id for track in timeline.tracks
+                for item in (*track.clips, *track.effects, *track.transitions, *track.layers)]
+    duplicate = next((i for i in item_ids if item_ids.count(i) > 1), None)
+    if duplicate is not None:
+        raise ProjectError(f"timeline has two items with id {duplicate!r}")
+    total = timeline.duration_frames
     for track in timeline.tracks:
-        previous_end = 0
-        for clip in sorted(track.clips, key=lambda c: c.start):
-            if clip.source_out <= clip.source_in:
-                raise ProjectError(f"clip {clip.id} on track {track.id} has no frames")
-            if clip.start < previous_end:
-                raise ProjectError(f"clip {clip.id} overlaps the clip before it on track {track.id}")
-            try:
-                ref = timeline.media_by_id(clip.media)
-            except KeyError:
-                raise ProjectError(f"clip {clip.id} refers to unknown media {clip.media!r}") from None
-            if clip.source_out > ref.duration_frames:
-                raise ProjectError(
-                    f"clip {clip.id} ends at source frame {clip.source_out}, past the end of {ref.id} "
-                    f"({ref.duration_frames} frames)")
-            previous_end = clip.end
+        _check_kinds(track)
+        _check_clips(timeline, track)
+        _check_no_overlap(track.id, [(layer.id, layer.start, layer.end) for layer in track.layers])
+        for layer in track.layers:
+            if layer.end > total:
+                raise ProjectError(f"layer {layer.id} ends at frame {layer.end}, after the edit ({total} frames)")
+            if layer.asset is not None and _asset(timeline, layer.asset) is None:
+                raise ProjectError(f"layer {layer.id} refers to unknown asset {layer.asset!r}")
+        _check_no_overlap(track.id, [(e.id, e.start, e.end) for e in track.effects])
+        for effect in track.effects:
+            _check_effect(effect, total)
+        for transition in track.transitions:
+            check_transition(timeline, track, transition)
+
+
+def _asset(timeline: Timeline, media_id: str) -> MediaRef | None:
+    return next((m for m in timeline.media if m.id == media_id and m.role == "asset"), None)
+
+
+def _check_kinds(track: Track) -> None:
+    if track.kind == "overlay" and (track.clips or track.effects or track.transitions):
+        raise ProjectError(f"overlay track {track.id} may hold only layers")
+    if track.kind != "overlay" and track.layers:
+        raise ProjectError(f"{track.kind} track {track.id} may not hold layers")
+    if track.kind == "audio" and track.effects:
+        raise ProjectError(f"audio track {track.id} may not hold video effects")
+
+
+def _check_no_overlap(track_id: str, spans: list[tuple[str, int, int]]) -> None:
+    previous_end = 0
+    for item_id, start, end in sorted(spans, key=lambda s: s[1]):
+        if end <= start:
+            raise ProjectError(f"{item_id} on track {track_id} has no frames")
+        if start < previous_end:
+            raise ProjectError(f"{item_id} overlaps the item before it on track {track_id}")
+        previous_end = end
+
+
+def _check_clips(timeline: Timeline, track: Track) -> None:
+    _check_no_overlap(track.id, [(c.id, c.start, c.end) for c in track.clips])
+    for clip in track.clips:
+        try:
+            ref = timeline.media_by_id(clip.media)
+        except KeyError:
+            raise ProjectError(f"clip {clip.id} refers to unknown media {clip.media!r}") from None
+        if clip.source_out > ref.duration_frames:
+            raise ProjectError(
+                f"clip {clip.id} ends at source frame {clip.source_out}, past the end of {ref.id} "
+                f"({ref.duration_frames} frames)")
+
+
+def _check_effect(effect: Effect, total: int) -> None:
+    if not effect.start < effect.end <= total:
+        raise ProjectError(f"effect {effect.id} spans frames {effect.start}-{effect.end}, outside the edit")
+    for name, keys, low, high in (("scale", effect.scale, 1.0, 4.0), ("center_x", effect.center_x, 0.0, 1.0),
+                                  ("center_y", effect.center_y, 0.0, 1.0)):
+        if not keys:
+            raise ProjectError(f"effect {effect.id} has no {name} keyframes")
+        frames = [k.frame for k in keys]
+        if frames != sorted(set(frames)) or frames[0] < effect.start or frames[-1] > effect.end:
+            raise ProjectError(f"effect {effect.id} {name} keyframes must rise inside the effect")
+        if not all(low <= k.value <= high for k in keys):
+            raise ProjectError(f"effect {effect.id} {name} must stay within {low}-{high}")
+
+
+def check_transition(timeline: Timeline, track: Track, transition: Transition) -> None:
+    outgoing = next((c for c in track.clips if c.end == transition.at), None)
+    incoming = next((c for c in track.clips if c.start == transition.at), None)
+    if outgoing is None or incoming is None:
+        raise ProjectError(f"transition {transition.id} at frame {transition.at} is not at a cut on {track.id}")
+    half = transition.duration // 2
+    if half > min(outgoing.length, incoming.length):
+        raise ProjectError(f"transition {transition.id} is longer than the clips it joins")
+    if transition.kind == "crossfade":
+        # A crossfade shows frames beyond each clip's cut point (its handles): they must exist.
+        if outgoing.source_out + half > timeline.media_by_id(outgoing.media).duration_frames or \
+                incoming.source_in - half < 0:
+            raise ProjectError(f"transition {transition.id} needs {half} frames of handle beyond the cut")
 
 
 def _check_media_path(ref: MediaRef, root: Path) -> None:

@@ -44,16 +44,17 @@ def main(argv: list[str]) -> int:
     name, project = argv[0], Path(argv[1])
     fingerprint = argv[2] if len(argv) == 3 else None
     spec = BY_NAME[name]
-    cache = open_cache() if spec.cacheable and fingerprint else None
+    replay = spec.cacheable and fingerprint is not None
+    cache = open_cache() if replay or spec.uses_ai else None
     try:
         ctx = load_context(project)
         job = StageJob(name, project, ctx, events, cache)
-        payload = cache.get(f"stage:{name}", fingerprint) if cache else None
+        payload = cache.get(f"stage:{name}", fingerprint) if cache and replay else None
         if payload is not None:
             job.counters.cache_hits += 1
             log.info("stage %s: cached result %s", name, fingerprint)
         else:
-            if cache:
+            if cache and replay:
                 job.counters.cache_misses += 1
             result = importlib.import_module(spec.module).run(job)
             payload = {
@@ -62,7 +63,7 @@ def main(argv: list[str]) -> int:
                 "outputs": result.outputs,
                 "warnings": result.warnings,
             }
-            if cache and not result.outputs:  # only results held wholly in the context can be replayed
+            if cache and replay and not result.outputs:  # only results held wholly in the context replay
                 cache.put(f"stage:{name}", fingerprint, payload)
         events.emit("result", **payload, counters=vars(job.counters))
         return 0

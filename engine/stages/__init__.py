@@ -17,12 +17,14 @@ class StageSpec:
     weight: float  # share of a typical job's time, for the overall progress bar
     version: int = 1  # bump when the stage's output changes for the same inputs
     cacheable: bool = False  # its whole result lives in the context, so it can be replayed from the cache
+    uses_ai: bool = False  # its result depends on whether a Gemini key is set
 
 
 STAGES: tuple[StageSpec, ...] = (
     StageSpec("probe", "engine.stages.probe", (), "Read the input's streams, rates and duration.", 0.01),
     StageSpec("audio", "engine.stages.audio", ("probe",), "Find dead air in the audio.", 0.04, cacheable=True),
-    StageSpec("plan", "engine.stages.plan", ("audio",), "Decide the edit; write timeline.json.", 0.01),
+    StageSpec("plan", "engine.stages.plan", ("audio",), "Decide the edit (local director, or Gemini with a key); "
+              "write timeline.json and edit.png.", 0.01, uses_ai=True),
     StageSpec("render", "engine.stages.render", ("plan",), "Render timeline.json to edited.mp4.", 0.92),
     StageSpec("export", "engine.stages.export", ("plan",), "Export the edit as edit.otio.", 0.02),
 )

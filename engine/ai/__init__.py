@@ -1,0 +1,1 @@
+"""Paid AI services (Gemini, Imagen) behind a budget, a cache, retries and a local fallback."""
