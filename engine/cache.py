@@ -95,6 +95,14 @@ class Cache:
                 (namespace, key, json.dumps(value), now, None if ttl_s is None else now + ttl_s))
             self.db.commit()
 
+    def values(self, namespace: str) -> list[Any]:
+        """Every live value of a namespace, newest first."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT value FROM entries WHERE namespace = ? AND (expires_at IS NULL OR expires_at >= ?) "
+                "ORDER BY created_at DESC", (namespace, time.time())).fetchall()
+        return [json.loads(value) for (value,) in rows]
+
     def close(self) -> None:
         self.db.close()
 

@@ -6,6 +6,7 @@ and a non-zero exit code; tracebacks go to run.log only.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -63,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (made if missing)")
     _add_option_flags(process, keep_project_values=False)
     _add_common(process)
+    stages = sub.add_parser("stages", help="list the stages (for tools: --json)")
+    stages.add_argument("--json", action="store_true", help="one JSON array of {name, needs, help}")
+    keep = sub.add_parser("keep-thumbnail", help="keep thumbnail N's template: later jobs draw it first")
+    keep.add_argument("project", type=Path, metavar="DIR", help="an output folder with thumbnails")
+    keep.add_argument("number", type=int, metavar="N", help="the variant's number (thumb_N.jpg)")
     explain = sub.add_parser("explain", help="print every decision of the edit with its time, reason and confidence")
     explain.add_argument("project", type=Path, metavar="DIR", help="an output folder made by `process`")
     for stage in STAGES:
@@ -173,6 +179,36 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keep_thumbnail(args: argparse.Namespace) -> int:
+    from .cache import open_cache
+    from .context import load_context
+    from .stages.thumbnails import keep_template
+
+    project = args.project.expanduser().absolute()
+    ctx = load_context(project)
+    variants = ctx.thumbnails.variants if ctx.thumbnails else []
+    if not 1 <= args.number <= len(variants):
+        raise ProjectError(f"no thumbnail {args.number}: this project has {len(variants)}", project)
+    cache = open_cache()
+    if cache is None:
+        raise ProjectError("the cache is off (AVE_CACHE_DIR=off): nothing can be kept", project)
+    keep_template(cache, variants[args.number - 1].template)
+    cache.close()
+    print(f"kept the template of {variants[args.number - 1].file}; later jobs draw it first")
+    return 0
+
+
+def cmd_stages(args: argparse.Namespace) -> int:
+    from .stages import STAGES
+
+    if args.json:
+        print(json.dumps([{"name": s.name, "needs": list(s.needs), "help": s.help} for s in STAGES]))
+    else:
+        for s in STAGES:
+            print(f"{s.name:<12} {s.help}")
+    return 0
+
+
 def _print_outputs(project: Path, outputs: dict[str, str], progress: str) -> None:
     if progress == "json":
         return
@@ -187,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(None, getattr(args, "verbose", False))
     try:
-        commands = {"process": cmd_process, "explain": cmd_explain}
+        commands = {"process": cmd_process, "explain": cmd_explain, "stages": cmd_stages,
+                    "keep-thumbnail": cmd_keep_thumbnail}
         return commands.get(args.command, cmd_stage)(args)
     except EngineError as exc:
         log.debug("failed", exc_info=True)

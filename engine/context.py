@@ -253,6 +253,31 @@ class ContentAnalysis(Model):
     peaks: list[Peak] = Field(default_factory=list)
 
 
+class PublishMetadata(Model):
+    """What the metadata stage chose; metadata.json holds the full package."""
+
+    director: Literal["local", "gemini"]
+    titles: list[str]  # best first
+    hooks: list[str]  # hooks[i] is the thumbnail text that belongs with titles[i]
+    chapters: int
+
+
+class ThumbnailVariant(Model):
+    file: str  # relative to the project folder
+    hook: str
+    title: str  # the title variant it belongs with
+    frame_t: float  # source time of the frame it shows
+    frame_box: tuple[int, int, int, int]  # where the frame shows unaltered in the thumbnail: x, y, w, h pixels
+    frame_crop: tuple[float, float, float, float]  # the part of the source frame shown there, as fractions
+    template: dict  # the layout and palette, kept forever when the user keeps this variant
+    background: Literal["frame", "procedural", "imagen", "kept"]
+
+
+class ThumbnailSet(Model):
+    variants: list[ThumbnailVariant]
+    contact_sheet: str
+
+
 class PlanSummary(Model):
     timeline: str  # path of timeline.json, relative to the project folder
     director: str
@@ -281,6 +306,8 @@ class ContentContext(Model):
     visual: VisualAnalysis | None = None
     content: ContentAnalysis | None = None
     plan: PlanSummary | None = None
+    metadata: PublishMetadata | None = None
+    thumbnails: ThumbnailSet | None = None
     outputs: dict[str, str] = Field(default_factory=dict)  # name -> path relative to the project folder
     stages: dict[str, StageRecord] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
@@ -331,7 +358,7 @@ def save_context(project: Path, ctx: ContentContext) -> int:
 
 
 # Sections a stage may return; the orchestrator merges exactly these.
-SECTIONS = ("media", "audio", "transcript", "visual", "content", "plan")
+SECTIONS = ("media", "audio", "transcript", "visual", "content", "plan", "metadata", "thumbnails")
 
 
 def apply_section(ctx: ContentContext, name: str, value: Any) -> None:

@@ -26,10 +26,11 @@ class JobOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     content_type: ContentType = _opt(
-        "auto", "What the footage is; auto detects it.", "--type", ["plan"])
+        "auto", "What the footage is; auto detects it.", "--type", ["content", "plan"])
     quality: Quality = _opt(
-        "balanced", "fast: at most 720p, quickest; balanced: source size up to 1080p; high: source size, slower "
-        "encoder.", "--quality", ["audio", "render"])
+        "balanced", "fast: quickest: copies the untouched stretches of an H.264 source and re-encodes only around "
+        "cuts and effects, else at most 720p; balanced: source size up to 1080p; high: source size, slower encoder.",
+        "--quality", ["audio", "render"])
     director: Literal["auto", "local", "gemini"] = _opt(
         "auto", "Who plans the edit: local (offline), gemini (needs GEMINI_API_KEY; falls back to local), or auto "
                 "(gemini when a key is set).", "--director", ["plan"])
@@ -53,6 +54,16 @@ class JobOptions(BaseModel):
     min_clip: float = _opt(
         0.12, "Sound shorter than this (seconds) with dead air around it is noise, not speech.", "--min-clip",
         ["plan"], ge=0.0, le=10.0)
+    captions: Literal["off", "burn"] = _opt(
+        "off", "burn: draw the captions (captions.srt, else caption layers) into the video.", "--captions",
+        ["render"])
+    music_bed: str | None = _opt(
+        None, "An audio file played under the edit, ducked while someone speaks.", "--music", ["render"])
+    loudness_lufs: float = _opt(
+        -14.0, "Integrated loudness of the edited audio (LUFS); the true peak stays at or below -1 dBTP.",
+        "--loudness", ["render"], ge=-40.0, le=-6.0)
+    encoder: Literal["auto", "x264", "nvenc"] = _opt(
+        "auto", "Video encoder: auto uses NVENC when an NVIDIA GPU opens it, else x264.", "--encoder", ["render"])
 
     def for_stage(self, stage: str) -> dict[str, Any]:
         """The options a stage's result depends on: its part of the cache key and resume fingerprint."""
@@ -73,16 +84,16 @@ class QualityPreset:
     audio_bitrate: str
     analysis_hop_s: float  # audio analysis resolution
     whisper_beam: int  # beam size of the speech recogniser
-    visual_fps: float  # frames a second sampled for visual analysis
+    visual_fps: float  # frames a second sampled for visual analysis (0.5: keyframes alone serve with a 2 s GOP)
 
 
 QUALITY_PRESETS: dict[str, QualityPreset] = {
     "fast": QualityPreset(max_height=720, x264_preset="veryfast", crf=23, audio_bitrate="128k", analysis_hop_s=0.02,
-                          whisper_beam=1, visual_fps=1.0),
+                          whisper_beam=1, visual_fps=0.5),
     "balanced": QualityPreset(max_height=1080, x264_preset="veryfast", crf=21, audio_bitrate="160k",
-                              analysis_hop_s=0.01, whisper_beam=1, visual_fps=2.0),
+                              analysis_hop_s=0.01, whisper_beam=1, visual_fps=1.0),
     "high": QualityPreset(max_height=None, x264_preset="medium", crf=18, audio_bitrate="192k", analysis_hop_s=0.01,
-                          whisper_beam=5, visual_fps=4.0),
+                          whisper_beam=5, visual_fps=2.0),
 }
 
 

@@ -73,6 +73,9 @@ def write_report(
         "totals": totals,
         "context_bytes": context_bytes,
         "outputs": ctx.outputs,
+        # Which thumbnail belongs with which title (its hook matches that title).
+        "thumbnail_pairs": [{"thumbnail": v.file, "hook": v.hook, "title": v.title}
+                            for v in (ctx.thumbnails.variants if ctx.thumbnails else [])],
         "warnings": ctx.warnings,
         "machine": machine(),
     }

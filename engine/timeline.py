@@ -7,6 +7,7 @@ their media, and every asset path inside the project folder.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
@@ -21,6 +22,7 @@ from .fsutil import write_text_atomic
 TIMELINE_SCHEMA = "ai-video-editor/timeline"
 TIMELINE_VERSION = 1
 TIMELINE_FILE = "timeline.json"
+ASSETS_DIR = "assets"  # clips the project renders itself (B-roll, animations): RGBA QuickTime, PNG codec
 
 
 class MediaRef(Model):
@@ -177,6 +179,48 @@ class Timeline(Model):
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
+class SourceToTimeline:
+    """Maps source times to timeline frames through kept source ranges laid end to end."""
+
+    def __init__(self, parts: list[tuple[int, int, int]], rate: Fraction) -> None:
+        self.rate = rate
+        self.parts = sorted(parts)  # (source_in, source_out, timeline start)
+        self.starts = [p[0] for p in self.parts]
+
+    @classmethod
+    def from_kept(cls, kept: list[tuple[int, int]], rate: Fraction) -> "SourceToTimeline":
+        parts, position = [], 0
+        for a, b in kept:
+            parts.append((a, b, position))
+            position += b - a
+        return cls(parts, rate)
+
+    @classmethod
+    def of(cls, timeline: "Timeline") -> "SourceToTimeline":
+        main = timeline.track("video") or timeline.track("audio")
+        return cls([(c.source_in, c.source_out, c.start) for c in (main.clips if main else [])], timeline.rate)
+
+    def frame(self, seconds: float, side: str = "start") -> int | None:
+        """Timeline frame of a source time; inside a cut, the next kept frame ('start') or the last ('end')."""
+        f = seconds_to_frame(seconds, self.rate, "down")
+        i = bisect.bisect_right(self.starts, f) - 1
+        if i >= 0 and f < self.parts[i][1]:
+            return self.parts[i][2] + f - self.parts[i][0]
+        if side == "start":
+            return self.parts[i + 1][2] if i + 1 < len(self.parts) else None
+        return self.parts[i][2] + self.parts[i][1] - self.parts[i][0] if i >= 0 else None
+
+    def keeps(self, seconds: float) -> bool:
+        """Whether the edit keeps this moment of the source."""
+        f = seconds_to_frame(seconds, self.rate, "down")
+        i = bisect.bisect_right(self.starts, f) - 1
+        return i >= 0 and f < self.parts[i][1]
+
+    def seconds(self, source_s: float, side: str = "start") -> float | None:
+        frame = self.frame(source_s, side)
+        return None if frame is None else float(frame / self.rate)
 
 
 def seconds_to_frame(seconds: float, rate: Fraction, rounding: str = "nearest") -> int:

@@ -5,6 +5,7 @@ When the script runs out, the last reply repeats. Requests are recorded for asse
 """
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -32,9 +33,16 @@ def generate_reply(payload: Any, prompt_tokens: int = 1200, output_tokens: int =
 
 
 def image_reply(png: bytes) -> Reply:
-    import base64
-
+    """Imagen's answer (Vertex AI :predict)."""
     return Reply(200, {"predictions": [{"bytesBase64Encoded": base64.b64encode(png).decode(), "mimeType": "image/png"}]})
+
+
+def gemini_image_reply(png: bytes) -> Reply:
+    """Gemini's image model's answer (generateContent with an inline image part)."""
+    return Reply(200, {
+        "candidates": [{"content": {"role": "model", "parts": [
+            {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}]}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 30, "candidatesTokenCount": 1290, "totalTokenCount": 1320}})
 
 
 def error_reply(status: int, message: str = "fake error", retry_after: str | None = None) -> Reply:
@@ -45,8 +53,11 @@ def error_reply(status: int, message: str = "fake error", retry_after: str | Non
 
 
 class FakeGemini:
-    def __init__(self, replies: list[Reply]) -> None:
+    def __init__(self, replies: list[Reply], routes: dict[str, list[Reply]] | None = None) -> None:
+        """`replies` answer every request, except those a key of `routes` matches: a key matches when it is
+        part of the request's path or of its generationConfig (so a route can pick a response schema)."""
         self.replies = list(replies)
+        self.routes = {suffix: list(queue) for suffix, queue in (routes or {}).items()}
         self.requests: list[dict] = []
         self._lock = threading.Lock()
         fake = self
@@ -57,7 +68,10 @@ class FakeGemini:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._lock:
                     fake.requests.append({"path": self.path, "body": body, "headers": dict(self.headers)})
-                    reply = fake.replies.pop(0) if len(fake.replies) > 1 else fake.replies[0]
+                    config = json.dumps(body.get("generationConfig", {}))
+                    queue = next((q for key, q in fake.routes.items() if key in self.path or key in config),
+                                 fake.replies)
+                    reply = queue.pop(0) if len(queue) > 1 else queue[0]
                 if reply.delay:
                     time.sleep(reply.delay)
                 data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)

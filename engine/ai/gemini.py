@@ -37,7 +37,10 @@ class GeminiUnavailable(EngineError):
 class GeminiSettings:
     api_key: str
     model: str = "gemini-2.5-flash"
-    image_model: str = "imagen-4.0-fast-generate-001"
+    # Imagen's generate_images works only on Vertex AI (express mode takes an API key) in google-genai 3.6;
+    # with a Gemini API key, images come from Gemini's image model through generate_content.
+    image_model: str = "gemini-2.5-flash-image"
+    vertex: bool = False
     base_url: str | None = None  # tests point this at a local fake server
     timeout_s: float = 60.0
     attempts: int = 4
@@ -58,8 +61,10 @@ def settings_from_env(model: str) -> GeminiSettings | None:
     if not key:
         return None
     env = os.environ
+    vertex = env.get("GOOGLE_GENAI_USE_VERTEXAI", "").lower() in ("1", "true", "yes")
     return GeminiSettings(
-        api_key=key, model=model, base_url=env.get("AVE_GEMINI_BASE_URL") or None,
+        api_key=key, model=model, base_url=env.get("AVE_GEMINI_BASE_URL") or None, vertex=vertex,
+        image_model=env.get("AVE_IMAGE_MODEL") or ("imagen-4.0-fast-generate-001" if vertex else "gemini-2.5-flash-image"),
         timeout_s=float(env.get("AVE_GEMINI_TIMEOUT_S", 60.0)),
         backoff_s=float(env.get("AVE_GEMINI_BACKOFF_S", 1.0)),
         min_interval_s=float(env.get("AVE_GEMINI_MIN_INTERVAL_S", 0.5)),
@@ -98,7 +103,7 @@ class GeminiClient:
             retry_options=types.HttpRetryOptions(attempts=1),  # we retry ourselves, to count and budget each try
             base_url=settings.base_url,
         )
-        self.client = genai.Client(api_key=settings.api_key, http_options=options)
+        self.client = genai.Client(api_key=settings.api_key, http_options=options, vertexai=settings.vertex or None)
 
     # -- text -----------------------------------------------------------------------------------------------
     def generate(self, prompt: str, schema: type[M], system: str, namespace: str,
@@ -156,10 +161,8 @@ class GeminiClient:
         self.ledger.reserve(reserve)
         actual = 0.0
         try:
-            config = self.types.GenerateImagesConfig(number_of_images=1, aspect_ratio=aspect_ratio)
-            response = self._with_retries(lambda: self.client.models.generate_images(
-                model=self.settings.image_model, prompt=prompt, config=config))
-            images = [g.image.image_bytes for g in (response.generated_images or []) if g.image and g.image.image_bytes]
+            images = self._imagen(prompt, aspect_ratio) if self.settings.image_model.startswith("imagen") \
+                else self._gemini_image(prompt, aspect_ratio)
             if not images:
                 with self._lock:
                     self.counters.api_errors += 1
@@ -170,6 +173,20 @@ class GeminiClient:
             return images[0]
         finally:
             self.ledger.settle(reserve, actual)
+
+    def _imagen(self, prompt: str, aspect_ratio: str) -> list[bytes]:
+        config = self.types.GenerateImagesConfig(number_of_images=1, aspect_ratio=aspect_ratio)
+        response = self._with_retries(lambda: self.client.models.generate_images(
+            model=self.settings.image_model, prompt=prompt, config=config))
+        return [g.image.image_bytes for g in (response.generated_images or []) if g.image and g.image.image_bytes]
+
+    def _gemini_image(self, prompt: str, aspect_ratio: str) -> list[bytes]:
+        config = self.types.GenerateContentConfig(response_modalities=["IMAGE"],
+                                                  image_config=self.types.ImageConfig(aspect_ratio=aspect_ratio))
+        response = self._with_retries(lambda: self.client.models.generate_content(
+            model=self.settings.image_model, contents=prompt, config=config))
+        parts = response.candidates[0].content.parts if response.candidates and response.candidates[0].content else []
+        return [p.inline_data.data for p in (parts or []) if p.inline_data and p.inline_data.data]
 
     # -- retries --------------------------------------------------------------------------------------------
     def _with_retries(self, call):

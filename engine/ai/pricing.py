@@ -23,6 +23,7 @@ TEXT_PRICES: dict[str, TokenPrice] = {
     "gemini-2.0-flash-lite": TokenPrice(0.075, 0.30),
 }
 IMAGE_PRICES: dict[str, float] = {
+    "gemini-2.5-flash-image": 0.039,
     "imagen-4.0-fast-generate-001": 0.02,
     "imagen-4.0-generate-001": 0.04,
     "imagen-4.0-ultra-generate-001": 0.06,

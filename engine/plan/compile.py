@@ -7,7 +7,6 @@ because recogniser word times drift by a tenth of a second or more.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -16,7 +15,8 @@ import numpy as np
 from ..context import ContentContext
 from ..errors import ProjectError
 from ..timeline import (
-    BrollLayer, Decision, Effect, Keyframe, TextLayer, Timeline, Track, Transition, check_transition, seconds_to_frame,
+    ASSETS_DIR, BrollLayer, Decision, Effect, Keyframe, MediaRef, SourceToTimeline, TextLayer, Timeline, Track,
+    Transition, check_transition, seconds_to_frame,
 )
 from .builder import build_timeline, source_frames, timeline_rate
 from .model import EditPlan, PlanBroll, PlanCut, PlanTitle, PlanZoom
@@ -51,31 +51,6 @@ class FinalCut:
     start: float
     end: float
     sources: tuple[tuple[PlanCut, str], ...]
-
-
-class SourceToTimeline:
-    """Maps source times to timeline frames through the kept ranges."""
-
-    def __init__(self, kept: list[tuple[int, int]], rate: Fraction) -> None:
-        self.rate = rate
-        self.kept = kept
-        self.starts = [a for a, _ in kept]
-        self.offsets = []
-        position = 0
-        for a, b in kept:
-            self.offsets.append(position)
-            position += b - a
-        self.total = position
-
-    def frame(self, seconds: float, side: str = "start") -> int | None:
-        """Timeline frame of a source time; inside a cut, the next kept frame ('start') or the last ('end')."""
-        f = seconds_to_frame(seconds, self.rate, "down")
-        i = bisect.bisect_right(self.starts, f) - 1
-        if i >= 0 and f < self.kept[i][1]:
-            return self.offsets[i] + f - self.kept[i][0]
-        if side == "start":
-            return self.offsets[i + 1] if i + 1 < len(self.kept) else None
-        return self.offsets[i] + self.kept[i][1] - self.kept[i][0] if i >= 0 else None
 
 
 def sound_runs(ctx: ContentContext) -> list[tuple[float, float]]:
@@ -178,7 +153,7 @@ def compile_plan(directed: Directed, ctx: ContentContext) -> Timeline:
     if not kept:
         kept = [(0, total)]  # a plan that cuts everything is refused: keep the footage
     timeline = build_timeline(media, kept, [])
-    mapping = SourceToTimeline(kept, rate)
+    mapping = SourceToTimeline.from_kept(kept, rate)
     decisions = [_cut_decision(cut, first, last, rate) for first, last, cut in cut_frames]
     _add_transitions(timeline, cut_frames, mapping, decisions)
     _add_zooms(timeline, directed.zooms, mapping, decisions)
@@ -270,7 +245,11 @@ def _add_layers(timeline: Timeline, directed: Directed, mapping: SourceToTimelin
                               subtitle=item.subtitle)
             action, kind = "title", item.kind
         else:
-            layer = BrollLayer(id=f"broll{index}", start=start, end=end, placement=item.placement, spec=item.spec)
+            # The B-roll clip is rendered later (animations stage) to a file this timeline names now.
+            layer = BrollLayer(id=f"broll{index}", start=start, end=end, placement=item.placement, spec=item.spec,
+                               asset=f"asset-broll{index}")
+            timeline.media.append(MediaRef(id=layer.asset, role="asset", path=f"{ASSETS_DIR}/{layer.id}.mov",
+                                           duration_frames=end - start, has_video=True, has_audio=False))
             action, kind = "broll", item.spec.kind
         track.layers.append(layer)
         decisions.append(Decision(action=action, kind=kind, source_start=round(item.at, 3),

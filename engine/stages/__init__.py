@@ -23,10 +23,18 @@ class StageSpec:
 STAGES: tuple[StageSpec, ...] = (
     StageSpec("probe", "engine.stages.probe", (), "Read the input's streams, rates and duration.", 0.01),
     StageSpec("audio", "engine.stages.audio", ("probe",), "Find dead air in the audio.", 0.04, cacheable=True),
-    StageSpec("plan", "engine.stages.plan", ("audio",), "Decide the edit (local director, or Gemini with a key); "
+    StageSpec("content", "engine.stages.content", ("audio",),
+              "Find the content type, keywords, concepts, chapters, peaks and speech rate.", 0.01, cacheable=True),
+    StageSpec("plan", "engine.stages.plan", ("content",), "Decide the edit (local director, or Gemini with a key); "
               "write timeline.json and edit.png.", 0.01, uses_ai=True),
     StageSpec("render", "engine.stages.render", ("plan",), "Render timeline.json to edited.mp4.", 0.92),
     StageSpec("export", "engine.stages.export", ("plan",), "Export the edit as edit.otio.", 0.02),
+    StageSpec("metadata", "engine.stages.metadata", ("plan",),
+              "Write metadata.json and description.txt: titles, description, chapters, tags (Gemini with a key).",
+              0.01, uses_ai=True),
+    StageSpec("thumbnails", "engine.stages.thumbnails", ("metadata",),
+              "Make thumbnails/ from the best frames, each paired with a title (Imagen in high mode with a key).",
+              0.02, uses_ai=True),
 )
 
 BY_NAME = {stage.name: stage for stage in STAGES}

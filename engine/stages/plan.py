@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from ..ai.gemini import GeminiUnavailable, api_key_from_env, open_client
-from ..ai.ledger import BudgetExceeded, Ledger
+from ..ai.gemini import GeminiUnavailable
+from ..ai.ledger import BudgetExceeded
+from ..ai.session import ai_client
 from ..context import PlanSummary
 from ..plan import gemini_director, local
 from ..plan.compile import Directed, compile_plan
@@ -20,24 +21,18 @@ def run(job: StageJob) -> StageResult:
     ctx = job.ctx
     kind = local.content_type(ctx)
     local_plan = local.direct(ctx)
-    directed, director, warnings = Directed.of(local_plan, "local"), "local", []
-    wants_gemini = ctx.options.director == "gemini" or (ctx.options.director == "auto" and api_key_from_env())
-    if wants_gemini:
-        ledger = Ledger(job.work_dir, ctx.options.budget_usd)
-        client = open_client(ctx.options.gemini_model, ledger, job.counters, job.cache)
-        if client is None:
-            warnings.append("director gemini chosen but GEMINI_API_KEY is not set: the local plan is used")
+    directed, director = Directed.of(local_plan, "local"), "local"
+    client, warnings = ai_client(job)
+    if client is not None:
+        job.progress(0.1, "asking Gemini")
+        try:
+            gemini_plan = gemini_director.direct(ctx, client, kind)
+            directed, notes = merge(local_plan, gemini_plan, ctx.require_media().duration_s)
+            warnings += notes
+            director = "gemini+local"
+        except (GeminiUnavailable, BudgetExceeded) as exc:
+            warnings.append(f"Gemini director unavailable ({exc}): the local plan is used")
             job.counters.fallbacks += 1
-        else:
-            job.progress(0.1, "asking Gemini")
-            try:
-                gemini_plan = gemini_director.direct(ctx, client, kind)
-                directed, notes = merge(local_plan, gemini_plan, ctx.require_media().duration_s)
-                warnings += notes
-                director = "gemini+local"
-            except (GeminiUnavailable, BudgetExceeded) as exc:
-                warnings.append(f"Gemini director unavailable ({exc}): the local plan is used")
-                job.counters.fallbacks += 1
     job.progress(0.6, "compiling the timeline")
     timeline = compile_plan(directed, ctx)
     save_timeline(job.project, timeline)

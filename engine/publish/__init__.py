@@ -1,0 +1,1 @@
+"""The YouTube package: titles, description, chapters, tags, hashtags, category, and thumbnails."""
