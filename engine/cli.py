@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     process = sub.add_parser("process", help="run the whole job on INPUT, writing everything into --out")
     process.add_argument("input", type=Path, metavar="INPUT", help="the footage (a video or audio file)")
     process.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder (made if missing)")
+    process.add_argument("--only", metavar="STAGE[,STAGE]", type=lambda v: [x.strip() for x in v.split(",") if x.strip()],
+                         help="run just these stages and what they need (e.g. --only content: the analysis alone)")
     _add_option_flags(process, keep_project_values=False)
     _add_common(process)
     stages = sub.add_parser("stages", help="list the stages (for tools: --json)")
@@ -120,6 +122,11 @@ def cmd_process(args: argparse.Namespace) -> int:
     from .pipeline import existing_context, new_context, run_job
     from .progress import make_sink
 
+    from .stages import BY_NAME
+
+    unknown = [name for name in (args.only or []) if name not in BY_NAME]
+    if unknown:
+        raise EngineError(f"unknown stage {unknown[0]!r}; stages: {', '.join(BY_NAME)}")
     source = args.input.expanduser().absolute()
     # Fail on bad input before anything is written.
     open_media(source).close()
@@ -132,7 +139,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     ctx.options = options
     sink = make_sink(args.progress)
     try:
-        run_job(project, ctx, digest, None, sink, max_jobs=args.jobs)
+        run_job(project, ctx, digest, args.only, sink, max_jobs=args.jobs)
     finally:
         getattr(sink, "close", lambda: None)()
     _print_outputs(project, ctx.outputs, args.progress)

@@ -289,6 +289,7 @@ class PlanSummary(Model):
 
 class StageRecord(Model):
     fingerprint: str  # hash of the stage's inputs and options; a match means the result is current
+    result: str = ""  # hash of what it produced; the stages that need it put this in their fingerprints
     finished_at: str
     wall_s: float
     outputs: list[str] = Field(default_factory=list)  # files it wrote, relative to the project folder

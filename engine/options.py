@@ -30,7 +30,7 @@ class JobOptions(BaseModel):
     quality: Quality = _opt(
         "balanced", "fast: quickest: copies the untouched stretches of an H.264 source and re-encodes only around "
         "cuts and effects, else at most 720p; balanced: source size up to 1080p; high: source size, slower encoder.",
-        "--quality", ["audio", "transcribe", "visual", "render"])
+        "--quality", ["audio", "transcribe", "visual", "render", "animations", "blend"])
     director: Literal["auto", "local", "gemini"] = _opt(
         "auto", "Who plans the edit: local (offline), gemini (needs GEMINI_API_KEY; falls back to local), or auto "
                 "(gemini when a key is set).", "--director", ["plan"])

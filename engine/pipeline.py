@@ -39,8 +39,9 @@ ENGINE_ROOT = Path(__file__).resolve().parent.parent
 
 
 def stage_fingerprint(spec: StageSpec, ctx: ContentContext, content_hash: str) -> str:
-    """What a stage's result depends on: the input's content, its options, and what it needs."""
-    needs = {name: ctx.stages[name].fingerprint if name in ctx.stages else None for name in spec.needs}
+    """What a stage's result depends on: the input's content, its options, and the results of what it needs
+    (their result hashes, so a re-run upstream stage whose output changed makes this one stale)."""
+    needs = {name: ctx.stages[name].result if name in ctx.stages else None for name in spec.needs}
     # Whether a key is set changes an AI stage's result; the key itself never enters the fingerprint.
     ai = {"key_set": bool(api_key_from_env()), "base_url": os.environ.get("AVE_GEMINI_BASE_URL")} if spec.uses_ai else None
     blob = json.dumps({"engine": __version__, "stage": spec.name, "version": spec.version, "input": content_hash,
@@ -180,11 +181,13 @@ class JobRun:
             if warning not in self.ctx.warnings:
                 self.ctx.warnings.append(warning)
             log.warning("%s: %s", spec.name, warning)
+        outputs = sorted(result.get("outputs", {}).values())
         self.ctx.stages[spec.name] = StageRecord(
             fingerprint=stage_fingerprint(spec, self.ctx, self.content_hash),
+            result=_result_hash(result.get("sections", {}), self.project, outputs),
             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             wall_s=round(outcome.metrics.wall_s, 3),
-            outputs=sorted(result.get("outputs", {}).values()),
+            outputs=outputs,
         )
         # A re-run stage makes everything downstream stale: their fingerprints embed this one.
         size = save_context(self.project, self.ctx)
@@ -198,6 +201,21 @@ class JobRun:
             procs = list(self._procs.values())
         for proc in procs:
             kill_tree(proc)
+
+
+def _result_hash(sections: dict[str, Any], project: Path, outputs: list[str]) -> str:
+    """A hash of what a stage produced: its context sections and its files (content when small)."""
+    digest = hashlib.sha256(json.dumps(sections, sort_keys=True, default=str).encode())
+    for rel in outputs:
+        path = project / rel
+        if not path.is_file():
+            continue
+        stat = path.stat()
+        if stat.st_size <= 4 << 20:
+            digest.update(path.read_bytes())
+        else:  # a big render: its size and time stand for it
+            digest.update(f"{rel}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
 
 
 def kill_tree(proc: subprocess.Popen) -> None:
@@ -281,7 +299,7 @@ def run_job(
         write_report(project, ctx, job.rows, wall_s=now() - started,
                      orchestrator_cpu_s=own_cpu_s() - cpu_before,
                      context_bytes=context_path(project).stat().st_size,
-                     error=str(error) if error else None, partial=stage_names is not None)
+                     error=str(error) if error else None, rerun=bool(force), full=stage_names is None)
     job.emit("done", None, message="finished", outputs=ctx.outputs)
     return job
 

@@ -38,14 +38,16 @@ def write_report(
     orchestrator_cpu_s: float,
     context_bytes: int,
     error: str | None,
-    partial: bool,
+    rerun: bool,
+    full: bool,
 ) -> dict:
-    """Write report.json. A partial run (one stage re-run) updates that stage's row in the last report."""
+    """Write report.json. A re-run of stages (a stage subcommand) updates their rows in the last report;
+    otherwise the report describes this run alone, complete when it ran every stage without error."""
     path = project / REPORT_FILE
-    previous = _previous_rows(path) if partial else {}
+    previous = _previous_rows(path) if rerun else {}
     merged = {**previous, **{name: m.to_report() for name, m in rows.items()}}
     stage_rows = [merged[s.name] for s in STAGES if s.name in merged]
-    if partial:
+    if rerun:
         wall_s = sum(r["wall_s"] for r in stage_rows)
     totals = {
         "wall_s": round(wall_s, 3),
@@ -67,7 +69,7 @@ def write_report(
         "input_duration_s": round(duration, 3),
         "options": ctx.options.model_dump(mode="json"),
         # Complete: every stage of a full job has run without error (a re-run stage keeps that status).
-        "complete": error is None and (not partial or _was_complete(path)),
+        "complete": error is None and (_was_complete(path) if rerun else full),
         "error": error,
         "stages": stage_rows,
         "totals": totals,

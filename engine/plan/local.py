@@ -21,6 +21,7 @@ from .numbers import paired_series
 
 TITLE_CARD_S = 2.5
 KEYWORD_CARD_S = 3.5
+CARD_SPACING_S = 15.0
 ZOOM_SPACING_S = {"educational": 20.0, "general": 15.0}
 ZOOM_SCALE = {"educational": 1.15, "general": 1.2}
 MAX_ZOOM_S = 4.0
@@ -162,20 +163,25 @@ def _short(sentence: str, words: int = 6) -> str:
     return " ".join(parts[:words]).rstrip(".,;:!?")
 
 
-def concept_cards(ctx: ContentContext, taken: list[float], limit: int = 4, spacing: float = 15.0) -> list[PlanBroll]:
+def concept_cards(ctx: ContentContext, taken: list[float], limit: int = 4) -> list[PlanBroll]:
+    """Keyword cards for the key concepts, each at a mention clear of the title cards, spread out."""
     if ctx.content is None:
         return []
+    duration = ctx.require_media().duration_s
+    spacing = min(CARD_SPACING_S, duration / 5)  # a short video still gets a card or two
     cards: list[PlanBroll] = []
     for concept in sorted(ctx.content.concepts, key=lambda c: -c.score):
-        if len(cards) >= limit or not concept.mentions:
+        if len(cards) >= limit:
             break
-        at = concept.mentions[0]
-        if any(abs(at - t) < spacing for t in taken + [c.at for c in cards]):
+        at = next((t for t in concept.mentions
+                   if all(abs(t - x) >= TITLE_CARD_S + 1.5 for x in taken)
+                   and all(abs(t - c.at) >= spacing for c in cards) and t + KEYWORD_CARD_S <= duration), None)
+        if at is None:
             continue
         cards.append(PlanBroll(at=at, duration=KEYWORD_CARD_S,
                                spec=BrollSpec(kind="keyword_card", title=concept.text.title()),
                                confidence=round(min(0.9, 0.4 + concept.score / 2), 2),
-                               reason=f"key concept \"{concept.text}\" first said here"))
+                               reason=f"key concept \"{concept.text}\" said here"))
     return sorted(cards, key=lambda c: c.at)
 
 

@@ -22,7 +22,9 @@ class StageSpec:
 
 STAGES: tuple[StageSpec, ...] = (
     StageSpec("probe", "engine.stages.probe", (), "Read the input's streams, rates and duration.", 0.01),
-    StageSpec("audio", "engine.stages.audio", ("probe",), "Find dead air in the audio.", 0.04, cacheable=True),
+    StageSpec("audio", "engine.stages.audio", ("probe",),
+              "Find dead air, loudness (EBU R128), emphasis peaks, and tempo, beats and downbeats.", 0.04,
+              version=2, cacheable=True),
     StageSpec("transcribe", "engine.stages.transcribe", ("audio",),
               "Transcribe speech with word times (faster-whisper); mark fillers and abandoned retakes.", 0.25,
               cacheable=True),
@@ -33,7 +35,9 @@ STAGES: tuple[StageSpec, ...] = (
               "Find the content type, keywords, concepts, chapters, peaks and speech rate.", 0.01, cacheable=True),
     StageSpec("plan", "engine.stages.plan", ("content",), "Decide the edit (local director, or Gemini with a key); "
               "write timeline.json and edit.png.", 0.01, uses_ai=True),
-    StageSpec("render", "engine.stages.render", ("plan",), "Render timeline.json to edited.mp4.", 0.92),
+    StageSpec("animations", "engine.stages.animations", ("plan",),
+              "Render the B-roll (charts, diagrams, keyword cards, visualiser) in Blender to assets/.", 0.08),
+    StageSpec("render", "engine.stages.render", ("plan", "animations"), "Render timeline.json to edited.mp4.", 0.45),
     StageSpec("export", "engine.stages.export", ("plan",), "Export the edit as edit.otio.", 0.02),
     StageSpec("captions", "engine.stages.captions", ("plan", "transcribe"),
               "Write captions.srt and captions.vtt, timed on the edited video.", 0.01),
@@ -43,6 +47,8 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("thumbnails", "engine.stages.thumbnails", ("metadata",),
               "Make thumbnails/ from the best frames, each paired with a title (Imagen in high mode with a key).",
               0.02, uses_ai=True),
+    StageSpec("blend", "engine.stages.blend", ("animations", "captions"),
+              "Build project.blend: the edit as an editable timeline in Blender's Sequencer.", 0.03),
 )
 
 BY_NAME = {stage.name: stage for stage in STAGES}
