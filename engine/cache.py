@@ -62,14 +62,19 @@ class Cache:
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = directory / DB_NAME
-        fresh = not self.path.exists()
         self._lock = threading.Lock()
-        self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        if fresh:
-            os.chmod(self.path, 0o600)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(SCHEMA)
-        self.db.commit()
+        # Owner-only from the first byte: the database and its WAL and shared-memory files hold API answers.
+        old_umask = os.umask(0o077)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(SCHEMA)
+            self.db.commit()
+        finally:
+            os.umask(old_umask)
+        for path in (self.path, self.path.with_name(DB_NAME + "-wal"), self.path.with_name(DB_NAME + "-shm")):
+            if path.exists():
+                os.chmod(path, 0o600)
 
     def get(self, namespace: str, key: str) -> Any | None:
         with self._lock:

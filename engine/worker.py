@@ -27,6 +27,19 @@ log = logging.getLogger("engine.worker")
 LOG_FORMAT = "%(levelname)s|%(name)s|%(message)s"
 
 
+def _die_with_parent() -> None:
+    """If the orchestrator is killed (SIGKILL leaves it no time to clean up), this worker dies too, so a
+    job run again on the same folder never races an orphan still writing there."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the call above
+            os._exit(1)
+
+
 def _private_stdout() -> EventWriter:
     """Keep the real stdout for events; point fd 1 (and sys.stdout) at stderr."""
     events_fd = os.dup(1)
@@ -36,6 +49,7 @@ def _private_stdout() -> EventWriter:
 
 
 def main(argv: list[str]) -> int:
+    _die_with_parent()
     events = _private_stdout()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
     if len(argv) not in (2, 3) or argv[0] not in BY_NAME:

@@ -114,12 +114,25 @@ def local_baseline(project: Path) -> dict:
     return timeline(project)
 
 
-def test_schema_breaking_answer_falls_back(project: Path) -> None:
+@pytest.mark.parametrize("answer", [
+    {"content_type": "educational", "cuts": "remove the boring parts"},  # breaks the schema
+    "Sure! Here is your plan: cut the boring parts.",  # not JSON at all
+])
+def test_unusable_answer_is_asked_again_then_falls_back(project: Path, answer) -> None:
     baseline = local_baseline(project)
-    broken = {"content_type": "educational", "cuts": "remove the boring parts"}
-    with FakeGemini([generate_reply(broken)]) as fake:
+    with FakeGemini([generate_reply(answer)]) as fake:
         assert plan_with(project, fake).returncode == 0
+    assert len(fake.requests) == 2
+    row = plan_row(project)
+    assert row["api_errors"] == 2 and row["api_retries"] == 1
     assert_local_fallback(project, baseline, "does not fit the schema")
+
+
+def test_unusable_answer_then_a_good_one(project: Path) -> None:
+    with FakeGemini([generate_reply("not json"), generate_reply(GOOD_PLAN)]) as fake:
+        assert plan_with(project, fake).returncode == 0
+    assert context(project)["plan"]["director"] == "gemini+local"
+    assert plan_row(project)["api_retries"] == 1 and plan_row(project)["fallbacks"] == 0
 
 
 def test_rate_limit_then_success(project: Path) -> None:

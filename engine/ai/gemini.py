@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+SCHEMA_ATTEMPTS = 2  # an answer that breaks the schema is asked for once more
 
 
 class GeminiUnavailable(EngineError):
@@ -118,30 +119,37 @@ class GeminiClient:
         if self.cache:
             with self._lock:
                 self.counters.cache_misses += 1
-        # Worst case: one token per prompt byte, and the whole output allowance.
-        reserve = text_cost(self.settings.model, len((system + prompt).encode()), self.settings.max_output_tokens)
-        self.ledger.reserve(reserve)
-        actual = 0.0
-        try:
-            config = self.types.GenerateContentConfig(
-                system_instruction=system, response_mime_type="application/json", response_schema=schema,
-                max_output_tokens=self.settings.max_output_tokens, temperature=0.2,
-            )
-            response = self._with_retries(lambda: self.client.models.generate_content(
-                model=self.settings.model, contents=prompt, config=config))
-            actual = self._account_tokens(response)
-            text = response.text or ""
+        config = self.types.GenerateContentConfig(
+            system_instruction=system, response_mime_type="application/json", response_schema=schema,
+            max_output_tokens=self.settings.max_output_tokens, temperature=0.2,
+        )
+        for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+            # Worst case: one token per prompt byte, and the whole output allowance.
+            reserve = text_cost(self.settings.model, len((system + prompt).encode()), self.settings.max_output_tokens)
+            self.ledger.reserve(reserve)
+            actual = 0.0
             try:
+                response = self._with_retries(lambda: self.client.models.generate_content(
+                    model=self.settings.model, contents=prompt, config=config))
+                actual = self._account_tokens(response)
+                text = response.text or ""
                 parsed = schema.model_validate_json(text)
             except ValidationError as exc:
+                # Malformed JSON or an answer that breaks the schema: ask once more, then give up.
                 with self._lock:
                     self.counters.api_errors += 1
-                raise GeminiUnavailable(f"answer does not fit the schema ({exc.errors()[0]['msg']})") from None
-        finally:
-            self.ledger.settle(reserve, actual)
-        if self.cache:
-            self.cache.put(namespace, key, text, ttl_s)
-        return parsed
+                    if attempt < SCHEMA_ATTEMPTS:
+                        self.counters.api_retries += 1
+                if attempt == SCHEMA_ATTEMPTS:
+                    raise GeminiUnavailable(f"answer does not fit the schema ({exc.errors()[0]['msg']})") from None
+                log.info("Gemini answer does not fit the schema; asking again")
+                continue
+            finally:
+                self.ledger.settle(reserve, actual)
+            if self.cache:
+                self.cache.put(namespace, key, text, ttl_s)
+            return parsed
+        raise AssertionError("unreachable")
 
     def _account_tokens(self, response) -> float:
         usage = response.usage_metadata
