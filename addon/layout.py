@@ -17,12 +17,17 @@ def _even(value: float) -> int:
     return max(2, int(round(value / 2)) * 2)
 
 
+def _even_down(value: float) -> int:
+    """Down to an even size (4:2:0 needs one); never larger than the source (853x479 gives 852x478)."""
+    return max(2, int(value / 2 + 1e-6) * 2)
+
+
 def output_size(width: int, height: int, quality: str) -> tuple[int, int]:
     """The edited video's size: the source scaled down to the quality's height on its short side."""
     max_height = QUALITY_MAX_HEIGHT[quality]
     short = min(width, height)
     scale = 1.0 if max_height is None or short <= max_height else max_height / short
-    return _even(width * scale), _even(height * scale)
+    return _even_down(width * scale), _even_down(height * scale)
 
 
 def overlay_box(placement: str, width: int, height: int) -> tuple[int, int, int, int]:

@@ -259,7 +259,9 @@ def build_plan(timeline: dict[str, Any], project: Path, quality: str, captions_s
     rate = parse_rate(timeline["rate"])
     fps, fps_base = scene_rate(rate)
     src_w, src_h = timeline.get("width") or 1920, timeline.get("height") or 1080
-    width, height = layout.output_size(src_w, src_h, quality)
+    # The engine records the edited video's size; older timelines only have the source's.
+    width, height = (timeline["output_width"], timeline["output_height"]) if timeline.get("output_width") else \
+        layout.output_size(src_w, src_h, quality)
     fit = min(width / src_w, height / src_h)
     media = {m["id"]: m for m in timeline["media"]}
     tracks = timeline["tracks"]

@@ -47,8 +47,18 @@ def _add_option_flags(parser: argparse.ArgumentParser, keep_project_values: bool
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--progress", choices=PROGRESS_CHOICES, default="auto",
                         help="bar on a terminal, json lines for tools, log lines otherwise (default: auto)")
-    parser.add_argument("--jobs", type=int, default=2, help="stages run at once at most (default: 2)")
+    parser.add_argument("--jobs", type=int, default=None, help="stages run at once at most (default: the CPU cores)")
+    parser.add_argument("--max-memory", type=float, default=_env_float("AVE_MEMORY_LIMIT_MB"), metavar="MB",
+                        help="bound on the job's memory: it runs fewer stages at once and smaller batches to stay "
+                             "under it, never fails for it (default: 80%% of the memory free; env AVE_MEMORY_LIMIT_MB)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to the terminal too, not only run.log")
+
+
+def _env_float(name: str) -> float | None:
+    try:
+        return float(os.environ[name]) if os.environ.get(name) else None
+    except ValueError:
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +99,8 @@ class _OneLine(logging.Formatter):
 
 
 def _setup_logging(project: Path | None, verbose: bool) -> None:
+    # A log line that cannot be written (a full disk) must not print a traceback to the user.
+    logging.raiseExceptions = False
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     for handler in list(root.handlers):
@@ -116,6 +128,16 @@ def _prepare_out(out: Path) -> Path:
     return out
 
 
+def _absolute_paths(values: dict[str, Any]) -> dict[str, Any]:
+    """File options as absolute paths: stage workers run in the project folder, not the user's."""
+    if values.get("music_bed"):
+        music = Path(values["music_bed"]).expanduser().absolute()
+        if not music.is_file():
+            raise InputError("music file not found", music)
+        values["music_bed"] = str(music)
+    return values
+
+
 def cmd_process(args: argparse.Namespace) -> int:
     from .media.hashing import content_hash
     from .media.probe import open_media
@@ -130,7 +152,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     source = args.input.expanduser().absolute()
     # Fail on bad input before anything is written.
     open_media(source).close()
-    options = JobOptions(**{name: getattr(args, name) for name, _ in option_fields()})
+    options = JobOptions(**_absolute_paths({name: getattr(args, name) for name, _ in option_fields()}))
     project = _prepare_out(args.out)
     _setup_logging(project, args.verbose)
     log.info("ai-video-editor %s: %s -> %s", __version__, source, project)
@@ -139,7 +161,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     ctx.options = options
     sink = make_sink(args.progress)
     try:
-        run_job(project, ctx, digest, args.only, sink, max_jobs=args.jobs)
+        run_job(project, ctx, digest, args.only, sink, max_jobs=args.jobs, max_memory_mb=args.max_memory)
     finally:
         getattr(sink, "close", lambda: None)()
     _print_outputs(project, ctx.outputs, args.progress)
@@ -162,7 +184,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
     if missing:
         raise ProjectError(f"stage {args.command} needs {', '.join(missing)} first; run `process` on this folder",
                            project)
-    given = {name: getattr(args, name) for name, _ in option_fields() if getattr(args, name) is not None}
+    given = _absolute_paths({name: getattr(args, name) for name, _ in option_fields() if getattr(args, name) is not None})
     if given:
         ctx.options = ctx.options.model_copy(update=given)
         JobOptions.model_validate(ctx.options.model_dump())
@@ -170,7 +192,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
     if not source.is_file():
         raise InputError("input file is gone; run `process` again", source)
     run_job(project, ctx, content_hash(source), [args.command], make_sink(args.progress),
-            force={args.command}, max_jobs=args.jobs)
+            force={args.command}, max_jobs=args.jobs, max_memory_mb=args.max_memory)
     _print_outputs(project, ctx.outputs, args.progress)
     return 0
 

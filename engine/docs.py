@@ -16,7 +16,7 @@ from .stages import STAGES
 def options_table() -> str:
     rows = ["| flag | default | what it does | re-runs |", "|---|---|---|---|"]
     for _, info in option_fields():
-        default = "auto" if info["default"] is None else info["default"]
+        default = info["unset"] if info["default"] is None else info["default"]
         rows.append(f"| `{info['flag']}` | `{default}` | {info['help']} | {', '.join(info['stages'])} |")
     return "\n".join(rows)
 

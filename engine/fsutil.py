@@ -49,6 +49,11 @@ def write_text_atomic(final: Path, text: str, mode: int | None = None) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, final)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        # A write error carries no file name of its own; the user needs to know which file failed.
+        raise OSError(exc.errno, exc.strerror, str(final)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -34,12 +34,15 @@ class StageMetrics:
     peak_rss_mb: float = 0.0
     counters: Counters = field(default_factory=Counters)
     skipped: bool = False
+    started_s: float = 0.0  # since the job started
+    ended_s: float = 0.0
 
     def to_report(self) -> dict:
         row = {"name": self.name, "wall_s": round(self.wall_s, 3), "cpu_s": round(self.cpu_s, 3),
                "peak_rss_mb": round(self.peak_rss_mb, 1)}
         row.update({k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self.counters).items()})
         row["skipped"] = self.skipped
+        row["started_s"], row["ended_s"] = round(self.started_s, 3), round(self.ended_s, 3)
         return row
 
 

@@ -16,8 +16,10 @@ ContentType = Literal["auto", "educational", "music", "general"]
 Quality = Literal["fast", "balanced", "high"]
 
 
-def _opt(default: Any, help_text: str, flag: str, stages: list[str], **kw: Any) -> Any:
-    return Field(default, description=help_text, json_schema_extra={"flag": flag, "stages": stages}, **kw)
+def _opt(default: Any, help_text: str, flag: str, stages: list[str], unset: str = "none", **kw: Any) -> Any:
+    """One option; `unset` is what a None default means, for the docs ("none", or "auto")."""
+    return Field(default, description=help_text, json_schema_extra={"flag": flag, "stages": stages, "unset": unset},
+                 **kw)
 
 
 class JobOptions(BaseModel):
@@ -30,17 +32,17 @@ class JobOptions(BaseModel):
     quality: Quality = _opt(
         "balanced", "fast: quickest: copies the untouched stretches of an H.264 source and re-encodes only around "
         "cuts and effects, else at most 720p; balanced: source size up to 1080p; high: source size, slower encoder.",
-        "--quality", ["audio", "transcribe", "visual", "render", "animations", "blend"])
+        "--quality", ["audio", "transcribe", "visual", "plan", "render", "animations", "blend"])
     director: Literal["auto", "local", "gemini"] = _opt(
         "auto", "Who plans the edit: local (offline), gemini (needs GEMINI_API_KEY; falls back to local), or auto "
-                "(gemini when a key is set).", "--director", ["plan"])
+                "(gemini when a key is set).", "--director", ["plan", "metadata", "thumbnails"])
     gemini_model: str = _opt(
-        "gemini-2.5-flash", "Gemini model for the director and the metadata.", "--gemini-model", ["plan"])
+        "gemini-2.5-flash", "Gemini model for the director and the metadata.", "--gemini-model", ["plan", "metadata"])
     budget_usd: float = _opt(
-        2.0, "Most this project may spend on paid APIs, in USD; never exceeded.", "--budget", ["plan"], ge=0.0)
+        2.0, "Most this project may spend on paid APIs, in USD; never exceeded.", "--budget", ["plan", "metadata", "thumbnails"], ge=0.0)
     silence_threshold_db: float | None = _opt(
         None, "Audio level (dBFS) below which a moment is dead air; default: set from the clip's own noise floor "
-              "and speech level.", "--silence-threshold", ["audio"], le=0.0)
+              "and speech level.", "--silence-threshold", ["audio"], unset="auto", le=0.0)
     margin_before: float = _opt(
         0.06, "Seconds of dead air kept before speech starts.", "--margin-before", ["plan"], ge=0.0, le=2.0)
     margin_after: float = _opt(
@@ -102,6 +104,7 @@ def option_fields() -> list[tuple[str, dict[str, Any]]]:
     rows = []
     for name, field in JobOptions.model_fields.items():
         extra = dict(field.json_schema_extra or {})  # type: ignore[arg-type]
-        rows.append((name, {"flag": extra["flag"], "stages": extra["stages"], "default": field.default,
+        rows.append((name, {"flag": extra["flag"], "stages": extra["stages"], "unset": extra["unset"],
+                            "default": field.default,
                             "help": field.description, "annotation": field.annotation}))
     return rows

@@ -28,6 +28,8 @@ from . import __version__
 from .ai.gemini import api_key_from_env
 from .context import ContentContext, StageRecord, apply_section, context_path, load_context, save_context
 from .errors import Cancelled, EngineError, StageFailed
+import psutil
+
 from .metrics import Counters, StageMetrics, TreeSampler, now, own_cpu_s
 from .report import write_report
 from .stages import BY_NAME, STAGES, StageSpec, closure
@@ -68,7 +70,10 @@ class JobRun:
     content_hash: str
     sink: Sink
     max_jobs: int = 2
+    memory_limit_mb: float = 0.0  # the job's bound on the sum of its stages' memory
     rows: dict[str, StageMetrics] = field(default_factory=dict)
+    started: float = field(default_factory=now)
+    _reserved: dict[str, float] = field(default_factory=dict)  # running stage -> the memory it may use
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     _fractions: dict[str, float] = field(default_factory=dict)
@@ -93,12 +98,15 @@ class JobRun:
                     for spec in [s for s in pending if all(n in done or n not in self._weights for n in s.needs)]:
                         if len(running) >= self.max_jobs:
                             break
+                        if not self._fits(spec):
+                            continue  # wait for memory; a smaller ready stage may still fit
                         pending.remove(spec)
                         if spec.name not in force and self._up_to_date(spec):
                             self._skip(spec)
                             done.add(spec.name)
                             continue
-                        running[pool.submit(self._run_stage, spec)] = spec
+                        budget = self._reserve(spec)
+                        running[pool.submit(self._run_stage, spec, budget)] = spec
                     if not running:
                         continue
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -114,6 +122,19 @@ class JobRun:
                 self._kill_all()
                 raise Cancelled("cancelled") from None
 
+    def _fits(self, spec: StageSpec) -> bool:
+        """Room in the memory bound for this stage beside those running. One stage always runs: when
+        the bound is below its usual need it gets the whole bound and degrades (smaller batches)."""
+        with self._lock:
+            return not self._reserved or sum(self._reserved.values()) + spec.memory_mb <= self.memory_limit_mb
+
+    def _reserve(self, spec: StageSpec) -> float:
+        """Set aside memory for a stage about to start; return its budget (what it may use)."""
+        with self._lock:
+            budget = max(64.0, self.memory_limit_mb - sum(self._reserved.values()))
+            self._reserved[spec.name] = min(spec.memory_mb, budget)
+        return budget
+
     def _up_to_date(self, spec: StageSpec) -> bool:
         record = self.ctx.stages.get(spec.name)
         if record is None or record.fingerprint != stage_fingerprint(spec, self.ctx, self.content_hash):
@@ -125,13 +146,15 @@ class JobRun:
         self.rows[spec.name] = StageMetrics(spec.name, skipped=True)
         self.emit("stage_end", spec.name, skipped=True, message="up to date", metrics=self.rows[spec.name].to_report())
 
-    def _run_stage(self, spec: StageSpec) -> StageOutcome:
+    def _run_stage(self, spec: StageSpec, budget: float) -> StageOutcome:
         metrics = StageMetrics(spec.name)
         self.emit("stage_start", spec.name, message=spec.help)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(ENGINE_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]), PYTHONUNBUFFERED="1")
         started = now()
         fingerprint = stage_fingerprint(spec, self.ctx, self.content_hash)
+        env["AVE_MEMORY_LIMIT_MB"] = str(int(budget))
+        metrics.started_s = started - self.started
         proc = subprocess.Popen(
             [sys.executable, "-m", "engine.worker", spec.name, str(self.project), fingerprint],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
@@ -163,8 +186,10 @@ class JobRun:
         log_thread.join()
         metrics.peak_rss_mb = sampler.stop()
         metrics.wall_s = now() - started
+        metrics.ended_s = now() - self.started
         with self._lock:
             self._procs.pop(spec.name, None)
+            self._reserved.pop(spec.name, None)
         if outcome.error is None and (proc.returncode != 0 or outcome.result is None):
             outcome.error = _died_message(spec.name, proc.returncode)
             outcome.exit_code = 3
@@ -201,6 +226,15 @@ class JobRun:
             procs = list(self._procs.values())
         for proc in procs:
             kill_tree(proc)
+
+
+def _remove_leftovers(project: Path) -> None:
+    """Temporary files a killed job left behind (finished files are only ever renamed into place)."""
+    for leftover in [*project.glob(".*.part*"), *project.glob("*/.*.part*")]:
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
 
 
 def _result_hash(sections: dict[str, Any], project: Path, outputs: list[str]) -> str:
@@ -282,12 +316,23 @@ def run_job(
     stage_names: list[str] | None,
     sink: Sink,
     force: set[str] | None = None,
-    max_jobs: int = 2,
+    max_jobs: int | None = None,
+    max_memory_mb: float | None = None,
 ) -> JobRun:
-    """Run the given stages (all when None) and what they need; write context.json and report.json."""
+    """Run the given stages (all when None) and what they need; write context.json and report.json.
+
+    Stages run in parallel up to `max_jobs` (default: the CPU cores) and within `max_memory_mb`
+    (default: 80% of the memory free now), each told its share in AVE_MEMORY_LIMIT_MB.
+    """
     specs = closure(stage_names) if stage_names else list(STAGES)
-    job = JobRun(project, ctx, content_hash, sink, max_jobs=max_jobs)
+    _remove_leftovers(project)
+    # The orchestrator's own memory counts against the bound too.
+    own = psutil.Process().memory_info().rss / 1e6
+    limit = (max_memory_mb or 0.8 * psutil.virtual_memory().available / 1e6) - own
+    job = JobRun(project, ctx, content_hash, sink, max_jobs=max_jobs or max(1, os.cpu_count() or 1),
+                 memory_limit_mb=limit)
     started, cpu_before = now(), own_cpu_s()
+    whole = TreeSampler(os.getpid())
     save_context(project, ctx)
     error: EngineError | None = None
     try:
@@ -296,7 +341,8 @@ def run_job(
         error = exc
         raise
     finally:
-        write_report(project, ctx, job.rows, wall_s=now() - started,
+        write_report(project, ctx, job.rows, wall_s=now() - started, peak_rss_mb=whole.stop(),
+                     memory_limit_mb=round(limit + own),
                      orchestrator_cpu_s=own_cpu_s() - cpu_before,
                      context_bytes=context_path(project).stat().st_size,
                      error=str(error) if error else None, rerun=bool(force), full=stage_names is None)

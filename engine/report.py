@@ -35,6 +35,8 @@ def write_report(
     ctx: ContentContext,
     rows: dict[str, StageMetrics],
     wall_s: float,
+    peak_rss_mb: float,
+    memory_limit_mb: float,
     orchestrator_cpu_s: float,
     context_bytes: int,
     error: str | None,
@@ -52,7 +54,8 @@ def write_report(
     totals = {
         "wall_s": round(wall_s, 3),
         "cpu_s": round(sum(r["cpu_s"] for r in stage_rows) + orchestrator_cpu_s, 3),
-        "peak_rss_mb": round(max((r["peak_rss_mb"] for r in stage_rows), default=0.0), 1),
+        # The whole job's tree, stages running side by side included (not just the largest stage).
+        "peak_rss_mb": round(max([peak_rss_mb] + [r["peak_rss_mb"] for r in stage_rows]), 1),
     }
     for key in COUNTER_KEYS:
         totals[key] = round(sum(r[key] for r in stage_rows), 6) if key == "cost_usd" else sum(r[key] for r in stage_rows)
@@ -74,6 +77,7 @@ def write_report(
         "stages": stage_rows,
         "totals": totals,
         "context_bytes": context_bytes,
+        "memory_limit_mb": memory_limit_mb,
         "outputs": ctx.outputs,
         # Which thumbnail belongs with which title (its hook matches that title).
         "thumbnail_pairs": [{"thumbnail": v.file, "hook": v.hook, "title": v.title}

@@ -146,8 +146,10 @@ class Timeline(Model):
     schema_id: str = Field(TIMELINE_SCHEMA, alias="schema")
     version: int = TIMELINE_VERSION
     rate: Rational
-    width: int | None = None
+    width: int | None = None  # the source's frame size
     height: int | None = None
+    output_width: int | None = None  # the edited video's frame size (set by the quality mode)
+    output_height: int | None = None
     sample_rate: int | None = None
     media: list[MediaRef]
     tracks: list[Track]

@@ -9,6 +9,7 @@ instead of running (see engine.cache).
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import os
@@ -25,6 +26,7 @@ log = logging.getLogger("engine.worker")
 
 # The orchestrator parses this to re-log each line under its level and logger (see pipeline._copy_log).
 LOG_FORMAT = "%(levelname)s|%(name)s|%(message)s"
+USER_FACING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def _die_with_parent() -> None:
@@ -85,14 +87,25 @@ def main(argv: list[str]) -> int:
         log.error("%s", exc)
         events.emit("error", message=str(exc), exit_code=exc.exit_code)
         return exc.exit_code
+    except OSError as exc:
+        if exc.errno not in USER_FACING_ERRNOS:
+            return _internal_error(events, name, exc)
+        # A full disk, a lost permission: the user's to fix, so one line naming the file.
+        log.error("stage %s: %s", name, exc, exc_info=True)
+        events.emit("error", message=f"{exc.filename or project}: {exc.strerror}", exit_code=2)
+        return 2
     except Exception as exc:  # an engine bug: full traceback to run.log, one line to the user
-        log.exception("stage %s failed", name)
-        events.emit("error", message=f"internal error in stage {name}: {type(exc).__name__}: {exc} "
-                                     f"(details in run.log)", exit_code=3)
-        return 3
+        return _internal_error(events, name, exc)
     finally:
         if cache:
             cache.close()
+
+
+def _internal_error(events: EventWriter, name: str, exc: BaseException) -> int:
+    log.error("stage %s failed", name, exc_info=exc)
+    events.emit("error", message=f"internal error in stage {name}: {type(exc).__name__}: {exc} "
+                                 f"(details in run.log)", exit_code=3)
+    return 3
 
 
 if __name__ == "__main__":

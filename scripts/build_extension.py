@@ -76,7 +76,7 @@ def runtime_requirements() -> list[str]:
     OpenTimelineIO's adapters) that are installed here but not declared: the engine may load them.
     """
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    declared_names = {_normal(_requirement_name(r)) for r in declared}
+    declared_names = {_normal(_requirement_name(r)) for r in declared + without_deps()}
     imported = engine_imports() - set(sys.stdlib_module_names) - {"engine"}
     providers: dict[str, set[str]] = {}
     for module, dists in importlib.metadata.packages_distributions().items():
@@ -106,6 +106,11 @@ def runtime_requirements() -> list[str]:
     return kept
 
 
+def without_deps() -> list[str]:
+    """Requirements installed with --no-deps (pyproject.toml's [tool.ai-video-editor])."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ai-video-editor"]["install-without-deps"]
+
+
 def engine_source(staging: Path) -> Path:
     """A copy of what the engine's wheel is built from, so that building leaves nothing in the checkout."""
     source = staging / "engine-source"
@@ -126,6 +131,9 @@ def download_wheels(dest: Path, staging: Path) -> list[Path]:
         [*pip, "download", "--only-binary=:all:", "--dest", str(dest), "--python-version", PYTHON_VERSION,
          "--implementation", "cp", "--abi", f"cp{PYTHON_VERSION.replace('.', '')}", *platforms,
          "-c", str(ROOT / "constraints.txt"), *runtime_requirements()],
+        [*pip, "download", "--only-binary=:all:", "--no-deps", "--dest", str(dest), "--python-version",
+         PYTHON_VERSION, "--implementation", "cp", "--abi", f"cp{PYTHON_VERSION.replace('.', '')}", *platforms,
+         *without_deps()],
     ]
     for command in steps:
         proc = subprocess.run(command, capture_output=True, text=True)

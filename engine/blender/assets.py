@@ -110,7 +110,8 @@ def plan_clips(timeline: Timeline, quality: str) -> list[ClipPlan]:
     """A plan for every overlay layer that names an asset clip (B-roll always; text cards when asked)."""
     if not timeline.width or not timeline.height:
         return []
-    out_w, out_h = output_size(timeline.width, timeline.height, QUALITY_PRESETS[quality].max_height)
+    out_w, out_h = (timeline.output_width, timeline.output_height) if timeline.output_width else \
+        output_size(timeline.width, timeline.height, QUALITY_PRESETS[quality].max_height)
     motion = MOTION_QUALITY[quality]
     anim_fps = min(motion.anim_fps, float(timeline.rate))
     plans = []

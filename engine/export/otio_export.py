@@ -17,6 +17,8 @@ def to_otio(timeline: Timeline, project: Path, name: str) -> otio.schema.Timelin
     result.global_start_time = otio.opentime.RationalTime(0, rate)
     references = {ref.id: ref for ref in timeline.media}
     for track in timeline.tracks:
+        if track.kind == "overlay":
+            continue  # text and B-roll layers are not source ranges; other editors get the cut itself
         kind = otio.schema.TrackKind.Video if track.kind == "video" else otio.schema.TrackKind.Audio
         otrack = otio.schema.Track(name=track.id, kind=kind)
         position = 0
@@ -32,7 +34,7 @@ def to_otio(timeline: Timeline, project: Path, name: str) -> otio.schema.Timelin
                     otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(ref.duration_frames, rate)),
             )
             otrack.append(otio.schema.Clip(
-                name=f"{media_path.name} {clip.id}",
+                name=_display_name(f"{media_path.name} {clip.id}"),
                 media_reference=media_ref,
                 source_range=otio.opentime.TimeRange(
                     otio.opentime.RationalTime(clip.source_in, rate), otio.opentime.RationalTime(clip.length, rate)),
@@ -41,6 +43,12 @@ def to_otio(timeline: Timeline, project: Path, name: str) -> otio.schema.Timelin
             position = clip.end
         result.tracks.append(otrack)
     return result
+
+
+def _display_name(name: str) -> str:
+    """A clip's name with typographic quotes: the FCPXML adapter looks clips up by name in an XPath
+    predicate, which a straight quote breaks. Paths (target_url) keep their exact characters."""
+    return name.replace("'", "\u2019").replace('"', "\u201d")
 
 
 def write_otio(timeline: Timeline, project: Path, name: str) -> Path:

@@ -87,10 +87,11 @@ def _first_frame(container: av.container.InputContainer, stream, path: Path):
     raise InputError(f"{stream.type} stream holds no frames", path)
 
 
+STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
+                  Fraction(50), Fraction(60000, 1001), Fraction(60)]
+
+
 def _video_info(container, stream, path: Path) -> VideoInfo:
-    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    if not rate or rate <= 0:
-        raise InputError("video stream has no frame rate", path)
     frame = _first_frame(container, stream, path)
     container.seek(0)
     entries = list(stream.index_entries or [])
@@ -103,11 +104,17 @@ def _video_info(container, stream, path: Path) -> VideoInfo:
         keys = [e.timestamp for e in entries if e.is_keyframe]
         if len(keys) > 1:
             keyframe_interval = float((keys[-1] - keys[0]) * stream.time_base / (len(keys) - 1))
+    rate = _timeline_rate(stream, bool(variable))
+    if not rate or rate <= 0:
+        raise InputError("video stream has no frame rate", path)
     frame_count = stream.frames or len(entries)
+    if variable:  # frames are placed on the nominal grid when rendered: count grid slots, not frames
+        duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
+        frame_count = max(1, round(duration * rate)) if duration else frame_count
     return VideoInfo(
         width=stream.codec_context.width,
         height=stream.codec_context.height,
-        rate=Fraction(rate),
+        rate=rate,
         time_base=Fraction(stream.time_base),
         frame_count=frame_count,
         codec=stream.codec_context.name,
@@ -117,6 +124,23 @@ def _video_info(container, stream, path: Path) -> VideoInfo:
         keyframe_interval_s=keyframe_interval,
         start_s=_start(stream),
     )
+
+
+def _timeline_rate(stream, variable: bool) -> Fraction | None:
+    """The frame grid the edit uses: a constant-rate stream's exact rate. A variable-rate recording
+    (phones, screen capture) is conformed to its nominal rate (the container's real frame rate), snapped
+    to a broadcast rate when within 0.5%, so every editor and export format can take it; its average
+    rate would be an odd number like 21.3."""
+    average = stream.average_rate or stream.guessed_rate or stream.base_rate
+    rate = Fraction(average) if average else None
+    if variable:
+        nominal = stream.base_rate or stream.guessed_rate
+        rate = Fraction(nominal) if nominal and 0 < nominal <= 240 else rate
+        if rate:
+            closest = min(STANDARD_RATES, key=lambda r: abs(r - rate))
+            if abs(closest - rate) / rate < 0.005:
+                rate = closest
+    return rate
 
 
 def _audio_info(container, stream, path: Path) -> AudioInfo:

@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..context import ContentContext
+from ..render.settings import render_size
 from ..errors import ProjectError
 from ..timeline import (
     ASSETS_DIR, BrollLayer, Decision, Effect, Keyframe, MediaRef, SourceToTimeline, TextLayer, Timeline, Track,
@@ -153,6 +154,8 @@ def compile_plan(directed: Directed, ctx: ContentContext) -> Timeline:
     if not kept:
         kept = [(0, total)]  # a plan that cuts everything is refused: keep the footage
     timeline = build_timeline(media, kept, [])
+    # One size for everything drawn for this edit: the render, the B-roll clips, the Blender scene.
+    timeline.output_width, timeline.output_height = render_size(media, ctx.options.quality)
     mapping = SourceToTimeline.from_kept(kept, rate)
     decisions = [_cut_decision(cut, first, last, rate) for first, last, cut in cut_frames]
     _add_transitions(timeline, cut_frames, mapping, decisions)

@@ -1,26 +1,28 @@
-"""Cut the audio of a render with sample precision, fade each cut, and encode it to AAC.
+"""The edited audio: each clip's samples at its exact place, with a fade or a crossfade at every cut.
 
-Audio is cheap next to video (decoding runs at hundreds of times realtime), so it
-is cut in its own pass into a temporary AAC file that the video pass then
-interleaves. Each kept part gets exactly the samples of its video frames, so
-audio and video stay in sync however many cuts there are.
+Audio is cheap next to video (decoding runs at hundreds of times realtime), so it is
+produced in its own passes (see engine.render.mix) and encoded to a temporary AAC
+file that the video pass interleaves. Each clip is anchored at the output sample of
+its first frame and reads exactly the samples of its frames, so audio and video stay
+in sync however many cuts there are.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 import av
 import numpy as np
 
-from .settings import AUDIO_FADE_S, EncodeSettings
+from ..timeline import Clip, Track, Transition
+from .settings import AUDIO_FADE_S
 
 log = logging.getLogger(__name__)
 
 SEEK_AHEAD_S = 5.0  # a gap longer than this is skipped by seeking instead of decoding through it
-ENCODER_FRAME = 1024
+BLOCK_S = 1.0  # the edited audio is made in blocks of this length
 
 
 class AudioReader:
@@ -96,67 +98,110 @@ class AudioReader:
         return out
 
 
-def fade_gain(n: int, fade: int, fade_in: bool, fade_out: bool) -> np.ndarray | None:
-    if n == 0 or not (fade_in or fade_out):
-        return None
-    gain = np.ones(n, np.float32)
-    ramp_len = min(fade, n // 2)
-    # A raised-cosine ramp: no corner at either end, so the fade itself adds no click.
-    ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, ramp_len, dtype=np.float32))) if ramp_len else None
-    if ramp is not None and fade_in:
-        gain[:ramp_len] = ramp
-    if ramp is not None and fade_out:
-        gain[n - ramp_len:] = ramp[::-1]
-    return gain
+@dataclass(frozen=True)
+class Span:
+    """One clip's samples on the output, with its fades; crossfaded clips reach into their handles."""
+
+    source: int  # first source sample (zero = the first video frame)
+    start: int  # first output sample
+    length: int
+    fade_in: int = 0  # samples
+    fade_out: int = 0
+    power_in: bool = False  # equal-power (crossfade) rather than raised-cosine ramp
+    power_out: bool = False
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    def gain(self, lo: int, hi: int) -> np.ndarray | None:
+        """Gain for the span's samples [lo, hi) (offsets into the span); None where it is all 1."""
+        if lo >= self.fade_in and hi <= self.length - self.fade_out:
+            return None
+        k = np.arange(lo, hi, dtype=np.float64) + 0.5
+        gain = np.ones(hi - lo)
+        if self.fade_in:
+            gain = np.minimum(gain, _ramp(np.clip(k / self.fade_in, 0.0, 1.0), self.power_in))
+        if self.fade_out:
+            gain = np.minimum(gain, _ramp(np.clip((self.length - k) / self.fade_out, 0.0, 1.0), self.power_out))
+        return gain.astype(np.float32)
 
 
-def cut_audio(
-    source: Path,
-    offset_s: float,
-    source_layout_channels: int,
-    ranges: list[tuple[int, int]],
-    rate: Fraction,
-    settings: EncodeSettings,
-    out_path: Path,
-    progress: Callable[[float], None] | None = None,
-) -> int:
-    """Write the kept frame ranges' audio to `out_path` (AAC in MP4); return the samples written."""
-    sr = settings.sample_rate
-    layout = "mono" if source_layout_channels == 1 else "stereo"
-    sample_ranges = [(round(a * sr / rate), round(b * sr / rate)) for a, b in ranges]
-    fade = int(AUDIO_FADE_S * sr)
-    total = sum(b - a for a, b in sample_ranges)
-    written = 0
-    with av.open(str(source)) as inp, av.open(str(out_path), "w", format="mp4") as out:
-        reader = AudioReader(inp, sr, layout, offset_s)
-        stream = out.add_stream("aac", rate=sr)
-        stream.layout = layout
-        stream.bit_rate = settings.audio_bitrate
-        fifo = av.AudioFifo()
-        for index, (a, b) in enumerate(sample_ranges):
-            samples = reader.take(a, b)
-            cut_before = index > 0 and sample_ranges[index - 1][1] != a or index == 0 and a > 0
-            cut_after = index + 1 < len(sample_ranges) and sample_ranges[index + 1][0] != b
-            gain = fade_gain(b - a, fade, cut_before, cut_after)
-            if gain is not None:
-                samples = samples * gain
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples), format="fltp", layout=layout)
-            frame.sample_rate = sr
-            frame.pts = written
-            frame.time_base = Fraction(1, sr)
-            fifo.write(frame)
-            written += b - a
-            _drain(fifo, stream, out, ENCODER_FRAME)
-            if progress:
-                progress(written / max(1, total))
-        _drain(fifo, stream, out, 1)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return written
+def _ramp(x: np.ndarray, power: bool) -> np.ndarray:
+    # Equal power keeps the loudness steady through a crossfade of unrelated sounds; the raised
+    # cosine has no corner at either end, so a fade at a plain cut adds no click of its own.
+    return np.sin(0.5 * np.pi * x) if power else 0.5 - 0.5 * np.cos(np.pi * x)
 
 
-def _drain(fifo: av.AudioFifo, stream, out, minimum: int) -> None:
-    while fifo.samples >= minimum:
-        frame = fifo.read(min(ENCODER_FRAME, fifo.samples))
-        for packet in stream.encode(frame):
-            out.mux(packet)
+def build_spans(track: Track, rate: Fraction, sample_rate: int) -> list[Span]:
+    """Spans of an audio track's clips in timeline order, with fades at every cut and transition."""
+    def at(frame: int) -> int:
+        return round(frame * sample_rate / rate)
+
+    clips = sorted(track.clips, key=lambda c: c.start)
+    transitions = {t.at: t for t in track.transitions}
+    short = int(AUDIO_FADE_S * sample_rate)
+    spans = []
+    for index, clip in enumerate(clips):
+        before = clips[index - 1] if index else None
+        after = clips[index + 1] if index + 1 < len(clips) else None
+        source, start, end = at(clip.source_in), at(clip.start), at(clip.end)
+        fade_in = fade_out = 0
+        power_in = power_out = False
+        if before is not None and before.end == clip.start and clip.start in transitions:
+            lo, hi = _window(transitions[clip.start], at)
+            if transitions[clip.start].kind == "crossfade":
+                source, start, fade_in, power_in = source - (start - lo), lo, hi - lo, True
+            else:
+                fade_in = hi - start
+        elif _is_cut(before, clip) or (before is None and clip.source_in > 0):
+            fade_in = short
+        if after is not None and after.start == clip.end and clip.end in transitions:
+            lo, hi = _window(transitions[clip.end], at)
+            if transitions[clip.end].kind == "crossfade":
+                end, fade_out, power_out = hi, hi - lo, True
+            else:
+                fade_out = end - lo
+        elif _is_cut(clip, after):
+            fade_out = short
+        length = end - start
+        spans.append(Span(source, start, length, min(fade_in, length), min(fade_out, length), power_in, power_out))
+    return spans
+
+
+def _window(transition: Transition, at) -> tuple[int, int]:
+    first = transition.at - transition.duration // 2
+    return at(first), at(first + transition.duration)
+
+
+def _is_cut(first: Clip | None, second: Clip | None) -> bool:
+    """Two clips that meet on the timeline but not in the source: the sound jumps there."""
+    return (first is not None and second is not None and first.end == second.start
+            and (first.media != second.media or first.source_out != second.source_in))
+
+
+def edited_blocks(reader: AudioReader, spans: list[Span], total: int) -> Iterator[np.ndarray]:
+    """The edited audio as consecutive (channels, n) float32 blocks, `total` samples in all."""
+    block = int(BLOCK_S * reader.rate)
+    first = 0  # index of the first span that may still reach the current block
+    for block_start in range(0, total, block):
+        block_end = min(total, block_start + block)
+        out = np.zeros((reader.channels, block_end - block_start), np.float32)
+        while first < len(spans) and spans[first].end <= block_start:
+            first += 1
+        for span in spans[first:]:
+            if span.start >= block_end:
+                break
+            lo, hi = max(span.start, block_start) - span.start, min(span.end, block_end) - span.start
+            if hi <= lo:
+                continue
+            samples = reader.take(span.source + lo, span.source + hi)
+            gain = span.gain(lo, hi)
+            at = span.start + lo - block_start
+            out[:, at:at + hi - lo] += samples if gain is None else samples * gain
+        yield out
+
+
+def open_reader(container: av.container.InputContainer, sample_rate: int, channels: int,
+                offset_s: float) -> AudioReader:
+    return AudioReader(container, sample_rate, "mono" if channels == 1 else "stereo", offset_s)

@@ -1,9 +1,10 @@
 """Encoder settings for a render: output size and codec parameters from the quality mode."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from ..context import MediaInfo
 from ..options import QUALITY_PRESETS
 
 AUDIO_FADE_S = 0.012  # fade at each side of every cut, so that no cut clicks (at least 10 ms)
@@ -19,10 +20,14 @@ class EncodeSettings:
     crf: int
     audio_bitrate: int
     sample_rate: int = OUTPUT_SAMPLE_RATE
+    aac_coder: str = "twoloop"  # FFmpeg's AAC coder: "fast" takes half the time at a little quality
 
     @property
     def time_base(self) -> Fraction:
         return 1 / self.rate
+
+    def at_size(self, width: int, height: int) -> "EncodeSettings":
+        return replace(self, width=width, height=height)
 
 
 def output_size(width: int, height: int, max_height: int | None) -> tuple[int, int]:
@@ -33,7 +38,27 @@ def output_size(width: int, height: int, max_height: int | None) -> tuple[int, i
 
 
 def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+    """Down to an even size (4:2:0 needs one); never larger than the source (853x479 gives 852x478)."""
+    return max(2, int(value / 2 + 1e-6) * 2)
+
+
+def copies_source(media: MediaInfo) -> bool:
+    """Whether fast mode can copy this source's GOPs: 8-bit 4:2:0 H.264, constant rate, upright, MP4/MOV."""
+    video = media.video
+    return (video is not None and video.codec == "h264" and video.pix_fmt in ("yuv420p", "yuvj420p")
+            and not video.variable_rate and not video.rotation
+            and media.format_name.split(",")[0] in ("mov", "mp4"))
+
+
+def render_size(media: MediaInfo, quality: str) -> tuple[int, int]:
+    """The edited video's size. Fast mode keeps an H.264 source's size, so that its untouched GOPs can be
+    copied (copying is what makes it fast); otherwise the quality's bound applies."""
+    video = media.video
+    if video is None:
+        return 0, 0
+    if quality == "fast" and copies_source(media):
+        return _even(video.width), _even(video.height)
+    return output_size(video.width, video.height, QUALITY_PRESETS[quality].max_height)
 
 
 def settings_for(quality: str, width: int, height: int, rate: Fraction) -> EncodeSettings:
@@ -46,4 +71,5 @@ def settings_for(quality: str, width: int, height: int, rate: Fraction) -> Encod
         x264_preset=preset.x264_preset,
         crf=preset.crf,
         audio_bitrate=int(preset.audio_bitrate.rstrip("k")) * 1000,
+        aac_coder="fast" if quality == "fast" else "twoloop",
     )

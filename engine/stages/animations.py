@@ -8,6 +8,7 @@ the B-roll out.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -25,6 +26,7 @@ from .base import StageJob, StageResult
 log = logging.getLogger(__name__)
 
 JOB_SCRIPT = "render_animations"
+LOW_MEMORY_MB = 700
 TIMEOUT_BASE_S, TIMEOUT_PER_FRAME_S = 120.0, 20.0  # generous: a slow CPU renders a 1080p frame in ~10 s
 
 
@@ -60,6 +62,9 @@ def run(job: StageJob) -> StageResult:
 def _render(job: StageJob, plans: list[ClipPlan]) -> list[ClipPlan]:
     """Render the clips' frames in one Blender process, writing each clip as soon as its frames are there."""
     motion = MOTION_QUALITY[job.ctx.options.quality]
+    if job.memory_budget_mb < LOW_MEMORY_MB:
+        # Under a tight --max-memory, render at the clip's own size: smaller frame buffers in Blender.
+        motion = dataclasses.replace(motion, supersample=1.0)
     work = job.work_dir / "animations"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

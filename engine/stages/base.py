@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,15 @@ class StageJob:
         self.counters = Counters()
         self.events = events
         self._last_progress = 0.0
+
+    @property
+    def memory_budget_mb(self) -> float:
+        """What this stage may use (set by the orchestrator from --max-memory); stages that can, degrade
+        below their usual need: smaller batches, fewer threads."""
+        try:
+            return float(os.environ.get("AVE_MEMORY_LIMIT_MB", "inf"))
+        except ValueError:
+            return float("inf")
 
     @property
     def work_dir(self) -> Path:

