@@ -81,7 +81,7 @@ def main() -> None:
           f"crf {preset.crf}); {cuts} kept parts, {kept_s:.1f} s kept")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB, {platform.platform()}")
-    print(f"| what | wall s | realtime x | CPU s | peak RSS MB |\n|---|---|---|---|---|")
+    print("| what | wall s | realtime x | CPU s | peak RSS MB |\n|---|---|---|---|---|")
     for name, wall, cpu, rss in rows:
         print(f"| {name} | {wall:.1f} | {duration / wall:.2f} | {cpu:.1f} | {rss:.0f} |")
     print(f"\nrender throughput vs ffmpeg trim/concat: {reference.wall_s / render['wall_s']:.2f}x "

@@ -30,7 +30,9 @@ log = logging.getLogger("build_extension")
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE_PLATFORM = "linux-x64"
 # Blender 4.2+ on Linux needs glibc 2.28, so wheels for any manylinux up to 2.28 run there.
-PIP_PLATFORMS = [f"manylinux_2_{minor}_x86_64" for minor in range(28, 4, -1)] + \
+# PySide6-Essentials 6.12 (movis's Qt) ships manylinux_2_34 wheels only: the self-contained build needs
+# glibc 2.34 or newer (Ubuntu 22.04, Debian 12, RHEL 9 and later).
+PIP_PLATFORMS = [f"manylinux_2_{minor}_x86_64" for minor in range(34, 4, -1)] + \
     ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64", "linux_x86_64"]
 PYTHON_VERSION = "3.11"  # Blender 4.2 to 5.0
 
@@ -96,19 +98,24 @@ def runtime_requirements() -> list[str]:
             log.warning("bundle: %s (a plugin of %s) is installed here but not declared, so it is not bundled",
                         dist, ", ".join(sorted(hosts)))
     kept = []
+    needed = {_normal(n) for n in _tool_config()["needed-by-those"]}
     for requirement in declared:
         name = _normal(_requirement_name(requirement))
         modules = providers.get(name)
-        if modules is not None and not modules & imported and name not in plugins:
+        if modules is not None and not modules & imported and name not in plugins and name not in needed:
             log.info("bundle: leaving out %s: the engine never imports it", requirement)
             continue
         kept.append(requirement)
     return kept
 
 
+def _tool_config() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ai-video-editor"]
+
+
 def without_deps() -> list[str]:
     """Requirements installed with --no-deps (pyproject.toml's [tool.ai-video-editor])."""
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ai-video-editor"]["install-without-deps"]
+    return _tool_config()["install-without-deps"]
 
 
 def engine_source(staging: Path) -> Path:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,18 @@ def stream_facts(path: Path) -> dict[str, dict]:
             container.seek(0)
             facts[stream.type] = {"count": count, "end": end}
     return facts
+
+
+def copy_without_overlays(processed: Path, copy: Path) -> dict:
+    """A copy of a processed project whose timeline (returned as JSON data) has no overlays, B-roll
+    assets or recorded output size, for tests that add their own layers."""
+    shutil.copytree(processed, copy)
+    shutil.rmtree(copy / "assets", ignore_errors=True)
+    data = json.loads((copy / "timeline.json").read_text())
+    data["output_width"] = data["output_height"] = None
+    data["tracks"] = [t for t in data["tracks"] if t["kind"] != "overlay"]
+    data["media"] = [m for m in data["media"] if m["role"] != "asset"]
+    return data
 
 
 @pytest.fixture(scope="session")

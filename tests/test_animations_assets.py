@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+
+from conftest import copy_without_overlays
 
 from engine.blender import assets, clip, find_blender
 from engine.options import QUALITY_PRESETS
@@ -44,9 +45,7 @@ def test_visualiser_pulses_on_every_beat() -> None:
     assert frame_map[60] == 0  # a second after a beat: at rest
 
 
-def broll_timeline(project: Path, quality_sources: tuple[int, int] = (1920, 1080)) -> None:
-    timeline = load_timeline(project)
-    data = json.loads(timeline.to_json())
+def broll_timeline(data: dict, project: Path, quality_sources: tuple[int, int] = (1920, 1080)) -> None:
     data["width"], data["height"] = quality_sources
     layers = [
         {"type": "broll", "id": "broll0", "start": 10, "end": 70, "placement": "picture_in_picture",
@@ -70,8 +69,7 @@ def broll_timeline(project: Path, quality_sources: tuple[int, int] = (1920, 1080
 @pytest.fixture()
 def project(processed: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "project"
-    shutil.copytree(processed, copy)
-    broll_timeline(copy)
+    broll_timeline(copy_without_overlays(processed, copy), copy)
     return copy
 
 

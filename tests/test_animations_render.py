@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+
+from conftest import copy_without_overlays
 
 from engine.blender import find_blender
 from engine.blender.assets import INDEX_FILE
@@ -41,8 +42,7 @@ class Events:
 def project(processed: Path, tmp_path: Path) -> Path:
     """The processed sample with two B-roll layers, its source size made tiny so that renders are quick."""
     copy = tmp_path / "project"
-    shutil.copytree(processed, copy)
-    data = json.loads(load_timeline(copy).to_json())
+    data = copy_without_overlays(processed, copy)
     data["width"], data["height"] = 320, 180
     layers = []
     for index, (layer_id, (placement, spec)) in enumerate(SPECS.items()):

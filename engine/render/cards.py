@@ -30,6 +30,7 @@ warnings.filterwarnings("ignore", "Conversion of an array with ndim > 0 to a sca
                         module="movis")
 
 log = logging.getLogger(__name__)
+BUNDLED_FONT = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "DejaVuSans-Bold.ttf"
 
 FONTS = ("DejaVu Sans", "Liberation Sans", "Helvetica Neue", "Helvetica", "Arial", "Noto Sans")
 BACKGROUND = (16, 18, 28)
@@ -152,6 +153,11 @@ def _fitted_text(mv: Any, text: str, family: str, style: str | None, size: float
 
 
 def _font_family(mv: Any) -> str:
+    mv.layer.Text.available_fonts()  # starts Qt's application object, which font registration needs
+    # The engine ships DejaVu Sans Bold, so text cards have a font on machines without any installed.
+    from PySide6.QtGui import QFontDatabase
+
+    QFontDatabase.addApplicationFont(str(BUNDLED_FONT))
     available = set(mv.layer.Text.available_fonts())
     family = next((f for f in FONTS if f in available), None)
     if family is None:

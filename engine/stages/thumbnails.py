@@ -87,14 +87,14 @@ def run(job: StageJob) -> StageResult:
     frames = pick_frames(job, len(templates)) if media.video is not None else []
     warnings = [] if frames or media.video is None else ["no thumbnail candidate frame survives the edit: "
                                                          "backgrounds only"]
-    background, source = None, "procedural"
+    background = None
     if ctx.options.quality == "high":
         client, notes = ai_client(job)
         warnings += notes
         if client is not None:
             topic = ctx.content.concepts[0].text if ctx.content and ctx.content.concepts else ctx.metadata.titles[0]
             try:
-                background, source = imagen_background(job, client, topic), "imagen"
+                background = imagen_background(job, client, topic)
             except (GeminiUnavailable, BudgetExceeded) as exc:
                 warnings.append(f"Imagen background unavailable ({exc}): a procedural one is used")
                 job.counters.fallbacks += 1
