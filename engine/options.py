@@ -30,8 +30,10 @@ class JobOptions(BaseModel):
     content_type: ContentType = _opt(
         "auto", "What the footage is; auto detects it.", "--type", ["content", "plan"])
     quality: Quality = _opt(
-        "balanced", "fast: quickest: copies the untouched stretches of an H.264 source and re-encodes only around "
-        "cuts and effects, else at most 720p; balanced: source size up to 1080p; high: source size, slower encoder.",
+        "balanced", "fast: quickest analysis; copies the untouched stretches of an H.264 source at its size and "
+        "re-encodes only around cuts and effects (other sources: at most 720p). balanced: source size up to "
+        "1080p, copying untouched stretches of an H.264 source of that size. high: source size (4K included), "
+        "every frame re-encoded with a slower, better preset.",
         "--quality", ["audio", "transcribe", "visual", "plan", "render", "animations", "blend"])
     director: Literal["auto", "local", "gemini"] = _opt(
         "auto", "Who plans the edit: local (offline), gemini (needs GEMINI_API_KEY; falls back to local), or auto "

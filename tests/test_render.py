@@ -116,7 +116,7 @@ def render(source: Path, folder: Path, quality: str) -> Rendered:
     return Rendered(quality, folder, timeline, result, decode_gray(result.path), decode_audio(result.path))
 
 
-@pytest.fixture(scope="module", params=["balanced", "fast"])
+@pytest.fixture(scope="module", params=["balanced", "fast", "high"])
 def rendered(request, source: Path, tmp_path_factory) -> Rendered:
     return render(source, tmp_path_factory.mktemp(request.param) / "project", request.param)
 
@@ -251,13 +251,15 @@ def test_streams_decode_cleanly(rendered: Rendered) -> None:
     assert ffmpeg_decode_errors(rendered.result.path) == ""
 
 
-def test_fast_mode_copies_untouched_gops_and_balanced_encodes_all(rendered: Rendered) -> None:
+def test_untouched_gops_are_copied_except_in_high_mode(rendered: Rendered) -> None:
+    # An H.264 source within the mode's size: fast and balanced both copy what the edit leaves untouched
+    # (the 50-frame parts hold whole 30-frame GOPs: those are copied, the rest re-encoded); high
+    # re-encodes every frame with its better preset.
     result = rendered.result
-    if rendered.quality == "fast":
-        # The 50-frame parts hold whole 30-frame GOPs: those are copied, the rest re-encoded.
-        assert result.smart and 60 <= result.copied_frames < result.frames
-    else:
+    if rendered.quality == "high":
         assert not result.smart and result.copied_frames == 0
+    else:
+        assert result.smart and 60 <= result.copied_frames < result.frames
 
 
 def test_work_folder_is_left_clean(rendered: Rendered) -> None:

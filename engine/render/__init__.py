@@ -29,7 +29,7 @@ from .loudness import Loudness
 from .mix import AudioJob, render_audio
 from .overlays import plan_overlays
 from .plan import Step, build_steps
-from .settings import EncodeSettings, settings_for
+from .settings import SMART_QUALITIES, EncodeSettings, settings_for
 from .smart import SmartSource, render_smart, smart_source
 from .video import render_video
 
@@ -76,7 +76,7 @@ def render_timeline(
     settings = settings_for(options.quality, media.video.width, media.video.height, timeline.rate)
     if timeline.output_width and timeline.output_height:
         settings = settings.at_size(timeline.output_width, timeline.output_height)
-    smart = smart_source(media, source) if options.quality == "fast" else None
+    smart = smart_source(media, source) if options.quality in SMART_QUALITIES else None
     if smart is not None and (settings.width, settings.height) != (media.video.width, media.video.height):
         smart = None  # copied GOPs keep the source size: only a same-size edit can copy them
     overlays = plan_overlays(timeline, project, settings.width, settings.height, options.captions == "burn")

@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 # x264 profiles by avcC profile_idc: the splices use the source's, so the avcC's profile holds for both.
 PROFILES = {66: "baseline", 77: "main", 100: "high"}
-SPLICE_PRESET = "ultrafast"
 ENCODER_DELAY = 2  # frames x264 holds back with B-pyramids (its dts runs this far behind pts)
 SLOT_TOLERANCE = 0.01  # of a frame: timestamps further off than this are not on the frame grid
 PROGRESS_EVERY = 30
@@ -186,13 +185,14 @@ def plan_segments(steps: list[Step], source: SmartSource) -> list[_Copy | _Encod
 class _SpliceEncoder:
     """x264 sessions that all share one SPS/PPS (under an id the source does not use).
 
-    Splices are short, so they use x264's quickest preset (a third of veryfast's CPU at 1080p,
-    measured) with its deblocking filter turned back on, which keeps them free of blocks.
+    In fast mode splices use x264's quickest preset (a third of veryfast's CPU at 1080p, measured);
+    balanced uses its own. The deblocking filter is always on, which keeps splices free of blocks.
     """
 
     def __init__(self, settings: EncodeSettings, config: AvcConfig) -> None:
         self.settings = settings
-        self.options = {"preset": SPLICE_PRESET, "crf": str(settings.crf), "profile": PROFILES[config.profile],
+        self.options = {"preset": settings.splice_preset, "crf": str(settings.crf),
+                        "profile": PROFILES[config.profile],
                         "x264-params": f"sps-id={unused_sps_id(config)}:deblock=0,0"}
         probe = self._session()
         probe.open()
