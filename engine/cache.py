@@ -61,6 +61,7 @@ class Cache:
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(directory, 0o700)  # also when it existed already, with looser modes
         self.path = directory / DB_NAME
         self._lock = threading.Lock()
         # Owner-only from the first byte: the database and its WAL and shared-memory files hold API answers.

@@ -34,8 +34,8 @@ BLOCKS = {"options": options_table, "stages": stages_table}
 def update(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     for name, make in BLOCKS.items():
-        text = re.sub(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)",
-                      lambda m, make=make: m.group(1) + make() + m.group(2), text, flags=re.S)
+        text = re.sub(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)",
+                      lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text, flags=re.S)
     path.write_text(text, encoding="utf-8")
 
 

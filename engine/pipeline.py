@@ -32,7 +32,7 @@ import psutil
 
 from .metrics import Counters, StageMetrics, TreeSampler, now, own_cpu_s
 from .report import write_report
-from .stages import BY_NAME, STAGES, StageSpec, closure
+from .stages import STAGES, StageSpec, closure
 
 log = logging.getLogger(__name__)
 
@@ -369,8 +369,4 @@ def new_context(input_path: Path, options) -> ContentContext:
     return ContentContext(engine_version=__version__, input=str(input_path), options=options)
 
 
-def stage_list() -> list[StageSpec]:
-    return list(STAGES)
-
-
-__all__ = ["run_job", "existing_context", "new_context", "stage_list", "kill_tree", "BY_NAME"]
+__all__ = ["run_job", "existing_context", "new_context", "kill_tree"]

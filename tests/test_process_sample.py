@@ -200,3 +200,13 @@ def test_second_job_on_the_same_input_uses_the_cache(processed: Path, tmp_path: 
     assert audio["cache_hits"] == 1 and audio["cache_misses"] == 0 and not audio["skipped"]
     assert report["totals"]["cache_hits"] >= 1
     assert load(tmp_path / "again", "timeline.json")["tracks"] == load(processed, "timeline.json")["tracks"]
+
+
+def test_cache_is_readable_by_its_owner_only(processed: Path) -> None:
+    import os
+    import stat
+
+    cache = Path(os.environ["AVE_CACHE_DIR"])
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    assert files and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in files), files

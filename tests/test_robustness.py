@@ -144,3 +144,26 @@ def test_full_disk_fails_cleanly(tmp_path: Path) -> None:
         assert not [p for p in out.rglob("*") if ".part" in p.name]
     finally:
         subprocess.run(["umount", str(out)], capture_output=True)
+
+
+def test_phone_video_recorded_rotated_is_rendered_upright(tmp_path: Path) -> None:
+    import imageio_ffmpeg
+    import numpy as np
+
+    from engine.media.frames import quarter_turns
+
+    landscape = clip_of_sample(tmp_path / "landscape.mp4", 6.0)
+    phone = tmp_path / "phone.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-display_rotation", "90", "-i", str(landscape),
+                    "-c", "copy", str(phone)], check=True)
+    out = tmp_path / "out"
+    run_cli("process", str(phone), "--out", str(out), "--quality", "balanced", "--progress", "none")
+    rotation = load(out, "context.json")["media"]["video"]["rotation"]
+    assert quarter_turns(rotation) % 2 == 1
+    assert video_size(out / "edited.mp4") == (720, 1280)  # upright portrait
+    clip = load(out, "timeline.json")["tracks"][0]["clips"][0]
+    with av.open(str(out / "edited.mp4")) as edited, av.open(str(landscape)) as source:
+        shown = next(iter(edited.decode(video=0))).to_ndarray(format="gray").astype(float)
+        original = [f for i, f in zip(range(clip["source_in"] + 1), source.decode(video=0))][-1]
+        upright = np.rot90(original.to_ndarray(format="gray"), quarter_turns(rotation)).astype(float)
+    assert np.abs(shown - upright).mean() < 4.0

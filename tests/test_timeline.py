@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import ProjectError
-from engine.plan.deadair import DeadAirRules, keep_spans, spans_to_frames
+from engine.plan.deadair import DeadAirRules, keep_spans
 from engine.timeline import Clip, MediaRef, Timeline, Track, load_timeline, save_timeline, validate
 
 
@@ -69,9 +69,3 @@ def test_blips_are_not_speech() -> None:
 
 def test_margins_stop_at_the_clip_edges() -> None:
     assert keep_spans([(0.02, 1.0), (9.0, 9.98)], 10.0, RULES) == [(0.0, 1.1), (8.9, 10.0)]
-
-
-def test_frames_round_outward_and_merge() -> None:
-    rate = Fraction(30)
-    assert spans_to_frames([(0.51, 1.49), (1.5, 2.0)], rate, 1000) == [(15, 60)]
-    assert spans_to_frames([(9.9, 10.5)], rate, 310) == [(297, 310)]

@@ -42,7 +42,7 @@ class Sample:
 
 def analysis_size(video: VideoInfo, width: int) -> tuple[int, int]:
     """(width, height) of the upright analysis frame: `width` wide (never wider than the source), even height."""
-    src_w, src_h = (video.height, video.width) if _turns(video.rotation) % 2 else (video.width, video.height)
+    src_w, src_h = (video.height, video.width) if quarter_turns(video.rotation) % 2 else (video.width, video.height)
     w = min(width, src_w)
     h = max(2, round(w * src_h / src_w / 2) * 2)
     return w, h
@@ -56,7 +56,7 @@ def luma(sample: Sample, rotation: int) -> np.ndarray:
         y = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
     else:
         y = frame.to_ndarray(format="gray")
-    return np.rot90(y, _turns(rotation))
+    return np.rot90(y, quarter_turns(rotation))
 
 
 def sample_frames(path: Path, video: VideoInfo, fps: float, size: tuple[int, int]) -> Iterator[Sample]:
@@ -197,13 +197,13 @@ def _keyframe_times(stream: av.video.stream.VideoStream) -> list[float]:
     return sorted(float(e.timestamp * tb) for e in (stream.index_entries or []) if e.is_keyframe)
 
 
-def _turns(rotation: int) -> int:
+def quarter_turns(rotation: int) -> int:
     """Counter-clockwise quarter turns that make a frame upright (np.rot90 matches FFmpeg's autorotate)."""
     return rotation // 90 % 4
 
 
 def _small(frame: av.VideoFrame, size: tuple[int, int], rotation: int) -> np.ndarray:
-    k = _turns(rotation)
+    k = quarter_turns(rotation)
     w, h = size if k % 2 == 0 else (size[1], size[0])
     gray = frame.reformat(width=w, height=h, format="gray", interpolation="AREA", threads=1).to_ndarray()
     return np.ascontiguousarray(np.rot90(gray, k)) if k else gray

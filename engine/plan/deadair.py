@@ -1,10 +1,7 @@
-"""Turn detected sound into kept ranges: minimum cut and clip lengths, then margins, then frames."""
+"""Turn detected sound into kept spans: minimum cut and clip lengths, then margins."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
-
-from ..timeline import seconds_to_frame
 
 Span = tuple[float, float]
 
@@ -35,18 +32,3 @@ def keep_spans(sound: list[Span], duration: float, rules: DeadAirRules) -> list[
         else:
             kept.append([start, end])
     return [(s, e) for s, e in kept]
-
-
-def spans_to_frames(spans: list[Span], rate: Fraction, total_frames: int) -> list[tuple[int, int]]:
-    """Frame ranges [in, out) that contain the spans, rounded outward and merged when they touch."""
-    ranges: list[list[int]] = []
-    for start, end in spans:
-        first = seconds_to_frame(start, rate, "down")
-        last = min(total_frames, seconds_to_frame(end, rate, "up"))
-        if last <= first:
-            continue
-        if ranges and first <= ranges[-1][1]:
-            ranges[-1][1] = max(ranges[-1][1], last)
-        else:
-            ranges.append([first, last])
-    return [(a, b) for a, b in ranges]

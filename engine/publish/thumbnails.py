@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ..fsutil import atomic_path
+from ..media.frames import quarter_turns
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,8 @@ class Frame:
     subject: tuple[float, float] | None  # centre of the face, as fractions
 
 
-def grab_frame(path: Path, t: float, start_s: float = 0.0) -> Image.Image:
-    """The first frame at or after source time t, as an RGB image."""
+def grab_frame(path: Path, t: float, start_s: float = 0.0, rotation: int = 0) -> Image.Image:
+    """The first frame at or after source time t, as an upright RGB image."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         target = t + start_s
@@ -74,7 +75,10 @@ def grab_frame(path: Path, t: float, start_s: float = 0.0) -> Image.Image:
                 break
         if last is None:
             raise ValueError(f"no frame at {t:.2f} s")
-        return last.to_image()
+        image = last.to_image()
+        # PIL turns counter-clockwise, as FFmpeg's autorotate does for a stream's rotation.
+        turns = quarter_turns(rotation)
+        return image.rotate(90 * turns, expand=True) if turns else image
 
 
 def _cover(image: Image.Image, width: int, height: int, focus: tuple[float, float], place_at: tuple[float, float]):

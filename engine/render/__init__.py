@@ -96,7 +96,7 @@ def render_timeline(
             pending_audio = pool.submit(render_audio, audio_job, settings, audio_tmp) if audio_job else None
             with movis_scratch(project / WORK_DIR):
                 maker = FrameMaker(source, media.video.start_s, timeline.rate, settings.width, settings.height,
-                                   overlays.specs)
+                                   overlays.specs, media.video.rotation)
                 try:
                     encoder, copied = _render_frames(steps, maker, smart, options, settings, video_tmp, warnings,
                                                      lambda f: progress((1 - MUX_SHARE) * f))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import av
 
+from ..media.frames import quarter_turns
 from .compose import ColorSpec, Picture, color_spec_of, crossfade, dip, resize, zoom_to
 from .h264 import AvcConfig, is_reference
 from .overlays import OverlaySpec, OverlayStack
@@ -28,13 +29,39 @@ class _Decoded:
     frame: av.VideoFrame
 
 
-class FrameSource:
-    """Frames of a file's first video stream, addressed by slot; reads forward, seeks when it must."""
+class Upright:
+    """Turns frames of a stream recorded with a rotation (phones) upright, as FFmpeg's autorotate does:
+    `turns` counter-clockwise quarter turns, by FFmpeg's transpose and flip filters."""
 
-    def __init__(self, path: Path, rate, start_s: float) -> None:
+    FILTERS = {1: [("transpose", "cclock")], 2: [("hflip", ""), ("vflip", "")], 3: [("transpose", "clock")]}
+
+    def __init__(self, stream: av.video.stream.VideoStream, turns: int) -> None:
+        self.graph = av.filter.Graph()
+        last = self.graph.add_buffer(template=stream)
+        for name, args in self.FILTERS[turns]:
+            node = self.graph.add(name, args)
+            last.link_to(node)
+            last = node
+        last.link_to(self.graph.add("buffersink"))
+        self.graph.configure()
+
+    def __call__(self, frame: av.VideoFrame) -> av.VideoFrame:
+        self.graph.push(frame)
+        upright = self.graph.pull()
+        upright.pts, upright.time_base = frame.pts, frame.time_base
+        return upright
+
+
+class FrameSource:
+    """Frames of a file's first video stream, addressed by slot; reads forward, seeks when it must.
+    Frames come out upright when the stream carries a rotation."""
+
+    def __init__(self, path: Path, rate, start_s: float, rotation: int = 0) -> None:
         self.container = av.open(str(path))
         self.stream = self.container.streams.video[0]
         self.stream.thread_type = "AUTO"
+        turns = quarter_turns(rotation)
+        self._upright = Upright(self.stream, turns) if turns else None
         self.rate = rate
         self.start_s = start_s
         self.seek_frames = int(SEEK_AHEAD_S * rate)
@@ -70,7 +97,8 @@ class FrameSource:
         frame = next(self._decoder, None)
         if frame is None:
             return None
-        return _Decoded(round((frame.time - self.start_s) * self.rate), frame)
+        index = round((frame.time - self.start_s) * self.rate)
+        return _Decoded(index, self._upright(frame) if self._upright else frame)
 
     def get(self, slot: int) -> av.VideoFrame:
         position = self.prev.index if self.prev else (self.ahead.index if self.ahead else 0)
@@ -105,10 +133,10 @@ class FrameMaker:
     """Output frames at the output size, yuv420p, from Steps."""
 
     def __init__(self, source: Path, start_s: float, rate, width: int, height: int,
-                 overlays: list[OverlaySpec]) -> None:
-        self.source_path, self.start_s, self.rate = source, start_s, rate
+                 overlays: list[OverlaySpec], rotation: int = 0) -> None:
+        self.source_path, self.start_s, self.rate, self.rotation = source, start_s, rate, rotation
         self.width, self.height = width, height
-        self.primary = FrameSource(source, rate, start_s)
+        self.primary = FrameSource(source, rate, start_s, rotation)
         self._secondary: FrameSource | None = None  # a second decoder for the other side of crossfades
         self._overlay_specs = overlays
         self._overlays: OverlayStack | None = None
@@ -147,7 +175,7 @@ class FrameMaker:
 
     def _other_source(self) -> FrameSource:
         if self._secondary is None:
-            self._secondary = FrameSource(self.source_path, self.rate, self.start_s)
+            self._secondary = FrameSource(self.source_path, self.rate, self.start_s, self.rotation)
         return self._secondary
 
     def _overlay_stack(self) -> OverlayStack:

@@ -114,7 +114,7 @@ def run(job: StageJob) -> StageResult:
                     x, y, w, h = candidate.face_box
                     subject = (x + w / 2, y + h / 2)
                 grabbed[candidate.t] = thumbs.Frame(candidate.t, thumbs.grab_frame(
-                    Path(media.path), candidate.t, media.video.start_s if media.video else 0.0), subject)
+                    Path(media.path), candidate.t, media.video.start_s, media.video.rotation), subject)
             frame = grabbed[candidate.t]
         uses_imagen = template.layout == "gradient" and background is not None
         image, box, crop = thumbs.compose(frame, hook, template, background if uses_imagen else None)
