@@ -14,14 +14,14 @@ import imageio_ffmpeg
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_talk(minutes: float, out: Path, height: int = 1080, preset: str = "veryfast") -> Path:
+def make_talk(minutes: float, out: Path, height: int = 1080) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     width = height * 16 // 9
     subprocess.run([
         imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
         "-stream_loop", "-1", "-i", str(ROOT / "samples" / "talk.mp4"), "-t", str(minutes * 60),
         "-vf", f"scale={width}:{height},noise=alls=5:allf=t", "-r", "30",
-        "-c:v", "libx264", "-preset", preset, "-crf", "21", "-g", "60",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-g", "60",
         "-c:a", "aac", "-b:a", "128k", str(out),
     ], check=True)
     return out

@@ -62,7 +62,7 @@ def clip_path(clip: Clip) -> Path:
         if clip.content_type == "music":
             make_music(clip.minutes, path)
         else:
-            make_talk(clip.minutes, path, preset="superfast")
+            make_talk(clip.minutes, path)
     return path
 
 
@@ -78,7 +78,8 @@ def auto_editor(source: Path, work: Path) -> tuple[Measured | None, str]:
     venv = work / "auto-editor-venv"
     if not (venv / "bin" / "auto-editor").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "auto-editor"], capture_output=True, text=True)
+        pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "auto-editor"], capture_output=True, text=True,
+                             timeout=600)
         if pip.returncode != 0:
             return None, "does not install here: " + (pip.stderr.strip().splitlines() or ["?"])[-1][:160]
     probe = subprocess.run([str(venv / "bin" / "auto-editor"), "--version"], capture_output=True, text=True,
@@ -110,6 +111,7 @@ def bench_clip(clip: Clip, modes: list[str], tmp: Path) -> list[str]:
         run, report = run_job(source, clip, mode, out)
         target = min(clip.target_s, clip.goal_s) if clip.goal_s and mode == "balanced" else clip.target_s
         lines.append(row(f"ai-video-editor process, {mode}", run, duration, target))
+        print(f"{clip.name} {mode}: {run.wall_s:.1f} s, peak {run.peak_rss_mb:.0f} MB", flush=True)
         slowest = sorted(report["stages"], key=lambda r: -r["wall_s"])[:4]
         notes.append(f"{mode}: " + ", ".join(f"{r['name']} {r['wall_s']:.0f} s" for r in slowest)
                      + f"; kept {json.loads((out / 'context.json').read_text())['plan']['kept_s']:.0f} s")
@@ -147,22 +149,7 @@ def component_benches() -> list[str]:
     return lines
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modes", nargs="+", default=["fast", "balanced", "high"])
-    parser.add_argument("--clips", nargs="+", default=list(CLIPS))
-    parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
-    parser.add_argument("--no-components", action="store_true", help="skip the analysis and renderer benches")
-    args = parser.parse_args()
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    load_before = os.getloadavg()[0]
-    sections = []
-    with tempfile.TemporaryDirectory(prefix="ave-report-") as tmp:
-        for name in args.clips:
-            sections += ["## The whole job", ""] if not sections else []
-            sections += bench_clip(CLIPS[name], args.modes, Path(tmp))
-    if not args.no_components:
-        sections += ["## Components", ""] + component_benches()
+def write_report(out: Path, started: str, load_before: float, sections: list[str]) -> None:
     machine = (f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
                f"{platform.platform()}, no GPU used")
     text = "\n".join([
@@ -174,8 +161,31 @@ def main() -> None:
         "5-min goal). Every job ran with the local director and an empty cache.", "",
         *sections,
     ])
-    args.out.write_text(text.rstrip() + "\n", encoding="utf-8")
-    print(text)
+    out.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modes", nargs="+", default=["fast", "balanced", "high"])
+    parser.add_argument("--clips", nargs="+", default=list(CLIPS), help="run in this order, reported in table order")
+    parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument("--no-components", action="store_true", help="skip the analysis and renderer benches")
+    args = parser.parse_args()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()[0]
+    by_clip: dict[str, list[str]] = {}
+
+    def sections() -> list[str]:
+        return ["## The whole job", ""] + [line for name in CLIPS if name in by_clip for line in by_clip[name]]
+
+    with tempfile.TemporaryDirectory(prefix="ave-report-") as tmp:
+        for name in args.clips:
+            by_clip[name] = bench_clip(CLIPS[name], args.modes, Path(tmp))
+            # Written after each clip, so that a long run that stops early still leaves what it measured.
+            write_report(args.out, started, load_before, sections())
+            print("\n".join(by_clip[name]), flush=True)
+    components = [] if args.no_components else ["## Components", ""] + component_benches()
+    write_report(args.out, started, load_before, sections() + components)
 
 
 if __name__ == "__main__":
