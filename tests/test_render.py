@@ -5,11 +5,13 @@ render that copies GOPs) and every check reads the written edited.mp4 back.
 """
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import cv2
+import imageio_ffmpeg
 import numpy as np
 import pytest
 
@@ -267,3 +269,31 @@ def test_work_folder_is_left_clean(rendered: Rendered) -> None:
     assert not work.exists() or not any(work.iterdir())
     assert not [p.name for p in rendered.project.iterdir() if ".part" in p.name]
 
+
+
+def test_fast_mode_copies_a_large_source_at_its_size_without_a_planned_size(tmp_path: Path) -> None:
+    # A timeline written by hand or by another tool names no output size: fast mode must still keep an
+    # H.264 source's size and copy its untouched GOPs, not scale to 720p and re-encode every frame.
+    source = tmp_path / "big.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                    f"testsrc2=s=1344x756:r={FPS}:d=4", "-f", "lavfi", "-i", f"sine=f=440:r={SR}:d=4",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-shortest", str(source)], check=True)
+    media = probe(source)
+    clips = [(0, 40), (70, 120)]
+    video, audio, position = [], [], 0
+    for index, (a, b) in enumerate(clips):
+        video.append(Clip(id=f"v{index}", media="src", source_in=a, source_out=b, start=position))
+        audio.append(Clip(id=f"a{index}", media="src", source_in=a, source_out=b, start=position))
+        position += b - a
+    timeline = Timeline(rate=Fraction(FPS), width=1344, height=756, sample_rate=SR,
+                        media=[MediaRef(id="src", role="source", path=str(source),
+                                        duration_frames=media.video.frame_count, has_video=True, has_audio=True)],
+                        tracks=[Track(id="V1", kind="video", clips=video), Track(id="A1", kind="audio", clips=audio)])
+    project = tmp_path / "project"
+    project.mkdir()
+    save_timeline(project, timeline)
+    result = render_timeline(timeline, media, project, JobOptions(quality="fast"))
+    assert (result.settings.width, result.settings.height) == (1344, 756)
+    assert result.smart and result.copied_frames >= 30 and result.frames == 90
+    assert probe(result.path).video.height == 756

@@ -29,7 +29,7 @@ from .loudness import Loudness
 from .mix import AudioJob, render_audio
 from .overlays import plan_overlays
 from .plan import Step, build_steps
-from .settings import SMART_QUALITIES, EncodeSettings, settings_for
+from .settings import SMART_QUALITIES, EncodeSettings, render_size, settings_for
 from .smart import SmartSource, render_smart, smart_source
 from .video import render_video
 
@@ -73,9 +73,11 @@ def render_timeline(
                            project / "timeline.json")
     source = resolve_media_path(timeline.media_by_id(video_track.clips[0].media), project)
     music = _music_path(options.music_bed)
-    settings = settings_for(options.quality, media.video.width, media.video.height, timeline.rate)
-    if timeline.output_width and timeline.output_height:
-        settings = settings.at_size(timeline.output_width, timeline.output_height)
+    # The plan fixes the output size; a timeline without one (written by hand or another tool) gets the size
+    # the plan would have chosen, so that fast mode still copies an H.264 source's GOPs at its own size.
+    size = ((timeline.output_width, timeline.output_height) if timeline.output_width and timeline.output_height
+            else render_size(media, options.quality))
+    settings = settings_for(options.quality, media.video.width, media.video.height, timeline.rate).at_size(*size)
     smart = smart_source(media, source) if options.quality in SMART_QUALITIES else None
     if smart is not None and (settings.width, settings.height) != (media.video.width, media.video.height):
         smart = None  # copied GOPs keep the source size: only a same-size edit can copy them
