@@ -77,7 +77,7 @@ def render_timeline(
     # the plan would have chosen, so that fast mode still copies an H.264 source's GOPs at its own size.
     size = ((timeline.output_width, timeline.output_height) if timeline.output_width and timeline.output_height
             else render_size(media, options.quality))
-    settings = settings_for(options.quality, media.video.width, media.video.height, timeline.rate).at_size(*size)
+    settings = settings_for(options.quality, *size, timeline.rate)
     smart = smart_source(media, source) if options.quality in SMART_QUALITIES else None
     if smart is not None and (settings.width, settings.height) != (media.video.width, media.video.height):
         smart = None  # copied GOPs keep the source size: only a same-size edit can copy them

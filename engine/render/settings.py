@@ -1,7 +1,7 @@
 """Encoder settings for a render: output size and codec parameters from the quality mode."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 
 from ..context import MediaInfo
@@ -27,9 +27,6 @@ class EncodeSettings:
     @property
     def time_base(self) -> Fraction:
         return 1 / self.rate
-
-    def at_size(self, width: int, height: int) -> "EncodeSettings":
-        return replace(self, width=width, height=height)
 
 
 def output_size(width: int, height: int, max_height: int | None) -> tuple[int, int]:
@@ -70,11 +67,11 @@ def render_size(media: MediaInfo, quality: str) -> tuple[int, int]:
 
 
 def settings_for(quality: str, width: int, height: int, rate: Fraction) -> EncodeSettings:
+    """The quality's encoder settings for an output of `width` x `height` (see render_size)."""
     preset = QUALITY_PRESETS[quality]
-    out_w, out_h = output_size(width, height, preset.max_height)
     return EncodeSettings(
-        width=out_w,
-        height=out_h,
+        width=width,
+        height=height,
         rate=rate,
         x264_preset=preset.x264_preset,
         crf=preset.crf,
