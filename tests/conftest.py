@@ -69,3 +69,12 @@ def processed(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "out"
     run_cli("process", str(SAMPLE), "--out", str(out), "--progress", "none")
     return out
+
+
+@pytest.fixture(scope="session")
+def extension_zip(tmp_path_factory) -> Path:
+    """The add-on built once per session by its own build script (the zip a user installs)."""
+    out = tmp_path_factory.mktemp("dist")
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_extension.py"), "--out", str(out)],
+                          capture_output=True, text=True, check=True)
+    return Path(proc.stdout.strip().splitlines()[-1])

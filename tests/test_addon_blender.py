@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from fake_gemini import FakeGemini, error_reply
 
 HERE = Path(__file__).resolve().parent
 KEY = "AIzaSy-test-key-0f3c9a-never-in-files"
-
-
-@pytest.fixture(scope="module")
-def extension_zip(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_extension.py"), "--out", str(out)],
-                          capture_output=True, text=True, check=True)
-    return Path(proc.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")

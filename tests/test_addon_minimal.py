@@ -7,19 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from conftest import ROOT, SAMPLE
+from conftest import SAMPLE
 
 HERE = Path(__file__).resolve().parent
-
-
-@pytest.fixture(scope="module")
-def extension_zip(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_extension.py"), "--out", str(out)],
-                          capture_output=True, text=True, check=True)
-    return Path(proc.stdout.strip().splitlines()[-1])
 
 
 def run_in_blender(script: Path, *args: str, tmp: Path) -> dict:
