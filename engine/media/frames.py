@@ -42,7 +42,7 @@ class Sample:
 
 def analysis_size(video: VideoInfo, width: int) -> tuple[int, int]:
     """(width, height) of the upright analysis frame: `width` wide (never wider than the source), even height."""
-    src_w, src_h = (video.height, video.width) if quarter_turns(video.rotation) % 2 else (video.width, video.height)
+    src_w, src_h = upright_size(video)
     w = min(width, src_w)
     h = max(2, round(w * src_h / src_w / 2) * 2)
     return w, h
@@ -200,6 +200,11 @@ def _keyframe_times(stream: av.video.stream.VideoStream) -> list[float]:
 def quarter_turns(rotation: int) -> int:
     """Counter-clockwise quarter turns that make a frame upright (np.rot90 matches FFmpeg's autorotate)."""
     return rotation // 90 % 4
+
+
+def upright_size(video: VideoInfo) -> tuple[int, int]:
+    """(width, height) of the stream's frames once upright: a phone's rotated recording trades them."""
+    return (video.height, video.width) if quarter_turns(video.rotation) % 2 else (video.width, video.height)
 
 
 def _small(frame: av.VideoFrame, size: tuple[int, int], rotation: int) -> np.ndarray:

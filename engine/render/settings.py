@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..context import MediaInfo
-from ..media.frames import quarter_turns
+from ..media.frames import upright_size
 from ..options import QUALITY_PRESETS
 
 AUDIO_FADE_S = 0.012  # fade at each side of every cut, so that no cut clicks (at least 10 ms)
@@ -61,9 +61,7 @@ def render_size(media: MediaInfo, quality: str) -> tuple[int, int]:
         return 0, 0
     if quality == "fast" and copies_source(media):
         return _even(video.width), _even(video.height)
-    # A phone's rotated recording is rendered upright: its width and height trade places.
-    width, height = (video.height, video.width) if quarter_turns(video.rotation) % 2 else (video.width, video.height)
-    return output_size(width, height, QUALITY_PRESETS[quality].max_height)
+    return output_size(*upright_size(video), QUALITY_PRESETS[quality].max_height)  # rotated footage renders upright
 
 
 def settings_for(quality: str, width: int, height: int, rate: Fraction) -> EncodeSettings:
